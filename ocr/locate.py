@@ -1,0 +1,129 @@
+"""Geometry that follows content: ruled lines, table cells and rows on an aligned page.
+
+The EDGAR print is HTML, so boxes grow with what is in them. After global alignment the
+template says roughly where a box is; the ruled lines say exactly where it is.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+Box = tuple[int, int, int, int]  # x, y, w, h
+
+MIN_CELL = 20  # px at 300 dpi: smaller enclosed regions are glyph holes or line gaps
+ROW_TOLERANCE = 8  # px: cells of one table row share top and bottom within this
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Binary masks (255 = line) of the horizontal and vertical ruled lines of a page."""
+
+    horizontal: np.ndarray
+    vertical: np.ndarray
+
+
+def binarize(gray: np.ndarray) -> np.ndarray:
+    """Ink = 255. Local mean threshold copes with uneven lighting and gray paper."""
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+
+
+def find_rules(ink: np.ndarray, min_h: int = 60, min_v: int = 40) -> Rules:
+    """Ruled lines by morphological opening with long thin kernels, gaps of a few px bridged."""
+    h = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (min_h, 1)))
+    v = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, min_v)))
+    h = cv2.morphologyEx(h, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 1)))
+    v = cv2.morphologyEx(v, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 15)))
+    return Rules(h, v)
+
+
+def find_cells(rules: Rules) -> list[Box]:
+    """Regions enclosed by ruled lines, sorted top to bottom, left to right."""
+    grid = cv2.dilate(cv2.bitwise_or(rules.horizontal, rules.vertical), np.ones((3, 3), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(grid), connectivity=4)
+    page_w, page_h = grid.shape[1], grid.shape[0]
+    cells = []
+    for x, y, w, h, _ in stats[1:]:
+        touches_edge = x == 0 or y == 0 or x + w >= page_w or y + h >= page_h
+        if w >= MIN_CELL and h >= MIN_CELL and not touches_edge:
+            cells.append((int(x), int(y), int(w), int(h)))
+    return sorted(cells, key=lambda c: (c[1], c[0]))
+
+
+def group_rows(cells: list[Box], tolerance: int = ROW_TOLERANCE) -> list[list[Box]]:
+    """Cells sharing top and bottom edges, each group sorted left to right."""
+    rows: list[list[Box]] = []
+    for cell in sorted(cells, key=lambda c: (c[1], c[1] + c[3], c[0])):
+        for row in rows:
+            top, bottom = row[0][1], row[0][1] + row[0][3]
+            if abs(cell[1] - top) <= tolerance and abs(cell[1] + cell[3] - bottom) <= tolerance:
+                row.append(cell)
+                break
+        else:
+            rows.append([cell])
+    for row in rows:
+        row.sort(key=lambda c: c[0])
+    return sorted(rows, key=lambda r: r[0][1])
+
+
+def nearest_cell(cells: list[Box], expect: list[int], tolerance: int) -> Box | None:
+    """The cell whose top-left corner and width are closest to the template's expectation."""
+    ex, ey, ew = expect[:3]
+    best, best_d = None, float(tolerance)
+    for x, y, w, h in cells:
+        d = max(abs(x - ex), abs(y - ey), abs(w - ew) / 2)
+        if d <= best_d:
+            best, best_d = (x, y, w, h), d
+    return best
+
+
+def inner_rules(horizontal: np.ndarray, cell: Box, min_fraction: float = 0.6) -> list[int]:
+    """y of horizontal rules inside a cell (such as the hr lines of box 1), top to bottom."""
+    x, y, w, h = cell
+    band = horizontal[y : y + h, x : x + w]
+    rows = np.flatnonzero((band > 0).sum(axis=1) >= min_fraction * w)
+    if rows.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(rows) > 2)
+    groups = np.split(rows, breaks + 1)
+    return [int(y + g.mean()) for g in groups]
+
+
+_ANCHOR = re.compile(r"^(top|bottom|rule(\d+))([+-]\d+)?$")
+
+
+def resolve(cell: Box, rules_y: list[int], spec: dict) -> Box | None:
+    """A field rectangle from a box-map spec relative to its cell.
+
+    ``top``/``bottom`` are anchors such as ``"top+60"``, ``"rule1-4"`` (the second inner rule)
+    or ``"bottom"``; ``left``/``right`` are fractions of the cell width. Returns None when an
+    anchor rule is missing.
+    """
+    x, y, w, h = cell
+
+    def anchor(text: str) -> int | None:
+        m = _ANCHOR.match(text)
+        if m is None:
+            raise ValueError(f"bad anchor {text!r}")
+        if m.group(1) == "top":
+            base = y
+        elif m.group(1) == "bottom":
+            base = y + h
+        else:
+            i = int(m.group(2))
+            if i >= len(rules_y):
+                return None
+            base = rules_y[i]
+        return base + int(m.group(3) or 0)
+
+    top, bottom = anchor(spec.get("top", "top")), anchor(spec.get("bottom", "bottom"))
+    if top is None or bottom is None:
+        return None
+    left = x + int(round(spec.get("left", 0.0) * w))
+    right = x + int(round(spec.get("right", 1.0) * w))
+    top, bottom = max(top, y), min(bottom, y + h)
+    if bottom - top < 4 or right - left < 4:
+        return None
+    return left, top, right - left, bottom - top

@@ -1,0 +1,52 @@
+"""Template folders: a blank reference image plus a box map naming every box by its EDGAR element.
+
+A template is data (``templates/<name>/reference.png`` and ``boxes.json``); this module only
+loads it and precomputes what alignment needs, once per process.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from .align import Features, detect_features
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    image: np.ndarray  # gray reference page at the template's dpi
+    boxes: dict[str, Any]  # the box map
+    features: Features  # ORB features of the anchor region, in reference pixels
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) of the reference page."""
+        return self.image.shape[1], self.image.shape[0]
+
+
+def load_template(folder: Path) -> Template:
+    boxes = json.loads((folder / "boxes.json").read_text())
+    image = cv2.imread(str(folder / boxes["reference"]), cv2.IMREAD_GRAYSCALE)
+    if image is None:
+        raise FileNotFoundError(f"{folder}: reference image {boxes['reference']} is missing")
+    mask = np.zeros_like(image)
+    x, y, w, h = boxes["anchor"]
+    mask[y : y + h, x : x + w] = 255
+    return Template(folder.name, image, boxes, detect_features(image, mask))
+
+
+@lru_cache(maxsize=None)
+def load_templates(root: Path = TEMPLATES_DIR) -> tuple[Template, ...]:
+    """Every template folder under ``root`` (a folder with a boxes.json)."""
+    folders = sorted(p.parent for p in Path(root).glob("*/boxes.json"))
+    if not folders:
+        raise FileNotFoundError(f"no templates (*/boxes.json) under {root}")
+    return tuple(load_template(f) for f in folders)
