@@ -1,0 +1,1 @@
+"""Synthetic Form 4 corpus: ground-truth filings, their EDGAR-look rendering, scans and scoring."""
