@@ -141,6 +141,13 @@ def test_png_is_one_page_with_dpi(profile: str, tmp_path: Path) -> None:
         assert np.array_equal(np.asarray(png.convert("L")), img)
 
 
+@pytest.mark.parametrize("fmt", ["pdf", "tif", "png"])
+def test_same_pages_give_same_bytes(fmt: str, tmp_path: Path) -> None:
+    img, dpi = scanned("office")
+    first = scan.write_scan([img], dpi, tmp_path / f"a.{fmt}", 70).read_bytes()
+    assert scan.write_scan([img], dpi, tmp_path / f"b.{fmt}", 70).read_bytes() == first
+
+
 def test_png_refuses_several_pages(tmp_path: Path) -> None:
     img, dpi = scanned("clean")
     with pytest.raises(ValueError, match="one page"):

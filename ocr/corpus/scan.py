@@ -218,9 +218,11 @@ def _encode_page(page: np.ndarray, dpi: tuple[int, int], jpeg_quality: int | Non
 
 
 def encode_pdf(pages: Sequence[np.ndarray], dpi: tuple[int, int], jpeg_quality: int | None = None) -> bytes:
-    """Image-only PDF, one page per image, page size from pixels and dpi (Letter at any dpi)."""
+    """Image-only PDF, one page per image, page size from pixels and dpi (Letter at any dpi).
+    No date and img2pdf's own writer (no time-based /ID), so the same pages give the same bytes."""
     images = [_encode_page(page, dpi, jpeg_quality) for page in pages]
-    return img2pdf.convert(images, layout_fun=img2pdf.get_fixed_dpi_layout_fun(dpi))
+    return img2pdf.convert(images, layout_fun=img2pdf.get_fixed_dpi_layout_fun(dpi), nodate=True,
+                           engine=img2pdf.Engine.internal)
 
 
 def encode_tiff(pages: Sequence[np.ndarray], dpi: tuple[int, int], jpeg_quality: int | None = None) -> bytes:
