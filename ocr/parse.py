@@ -1,0 +1,377 @@
+"""Parse and validate: the OCR text of one box becomes an ownershipDocument value.
+
+Each box type has its own parser (``parse_value(text, kind)``). They undo what the EDGAR print
+adds (MM/DD/YYYY dates, thousands separators, ``$``, superscript footnote marks, ``Name [ TICK ]``)
+and tolerate the character confusions Tesseract makes in such boxes (listed in
+``data/parse.json``). A value that cannot be trusted is kept as read and flagged (``ok`` False
+plus a warning), never dropped: the reader marks it needs_review. ``validate`` then cross-checks
+a whole document. Values stay strings exactly as printed (no float rounding).
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Callable
+
+from . import ownership
+
+@dataclass
+class Parsed:
+    """One box's value. ``parts`` holds the elements a composite box fills (ticker, signature)."""
+
+    value: str | None
+    footnotes: list[str] = field(default_factory=list)
+    ok: bool = True
+    warning: str | None = None
+    parts: dict[str, str | None] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=None)
+def rules() -> dict[str, Any]:
+    """Tolerated OCR confusions and element kinds (data file)."""
+    return json.loads(resources.files("ocr").joinpath("data/parse.json").read_text())
+
+
+@lru_cache(maxsize=None)
+def choices() -> dict[str, frozenset[str]]:
+    """The allowed one-letter values per element (SEC transaction codes, A/D, D/I)."""
+    data = json.loads(resources.files("ocr").joinpath("data/transaction_codes.json").read_text())
+    return {key: frozenset(val) for key, val in data.items() if not key.startswith("_")}
+
+
+def _normalize(text: str) -> str:
+    """NFKC (superscript ⁽¹⁾ -> (1), ligatures, full-width forms), dashes and quotes, one space."""
+    text = unicodedata.normalize("NFKC", text)
+    text = text.translate(str.maketrans({"—": "-", "–": "-", "‒": "-", "’": "'", "‘": "'", "“": '"', "”": '"'}))
+    return " ".join(text.split())
+
+
+def _strip_stray(text: str) -> str:
+    """Drop marks that ruled lines and dust leave at the ends of a crop or as lone tokens.
+
+    A box holding nothing but such a mark keeps it: it may be a misread letter ("|" for "I"),
+    and the box's parser decides, so nothing read is lost silently.
+    """
+    marks = rules()["stray_marks"]
+    tokens = [t for t in text.split() if t.strip(marks)]
+    return " ".join(tokens).strip(marks + " ") or text
+
+
+def _digits(text: str) -> str:
+    """Map letters OCR confuses with digits back to digits."""
+    table = rules()["digit_confusions"]
+    return "".join(table.get(c, c) for c in text)
+
+
+_MARK = r"\(\s*([0-9lI|!iOo]{1,2})\s*\)?"
+_TRAILING_MARKS = re.compile(r"(?:\s*,?\s*" + _MARK + r")+\s*$")
+
+
+def take_footnotes(text: str) -> tuple[str, list[str], str | None]:
+    """Split trailing footnote marks ("(1)", "(1)(2)", "(1), (2)", "(l)") off a value.
+
+    Returns the value text, the footnote ids ("F1"...) and a warning when a mark is
+    half-read (a lone parenthesis left at the end) or impossible (F0).
+    """
+    ids: list[str] = []
+    warning = None
+    match = _TRAILING_MARKS.search(text)
+    if match:
+        for raw in re.findall(_MARK, match.group(0)):
+            number = int(_digits(raw))
+            if number == 0:
+                warning = f"footnote mark ({raw}) read as F0"
+                continue
+            if f"F{number}" not in ids:
+                ids.append(f"F{number}")
+        text = text[: match.start()].rstrip(" ,")
+    if text.endswith(")") and text.count("(") < text.count(")") or text.endswith("("):
+        warning = f"unreadable footnote mark at the end of {text!r}"
+        text = text[:-1].rstrip()
+    return text, ids, warning
+
+
+def _flag(value: str | None, warning: str) -> Parsed:
+    return Parsed(value, ok=False, warning=warning)
+
+
+def _text(text: str) -> Parsed:
+    if text and not text.strip(rules()["stray_marks"] + " "):
+        return _flag(text, f"only stray marks: {text!r}")
+    return Parsed(text or None)
+
+
+def parse_date(text: str) -> tuple[str | None, str | None]:
+    """MM/DD/YYYY (with OCR noise: 04/3O/2025, missing or misread slashes) -> (ISO, warning).
+
+    An impossible date comes back as (None, reason).
+    """
+    compact = re.sub(r"\s*([/\\|.\-])\s*", r"\1", text.strip())
+    parts = re.fullmatch(r"(\w{1,2})[/\\|.\-](\w{1,2})[/\\|.\-](\w{4})", compact)
+    if parts:
+        month, day, year = (_digits(p) for p in parts.groups())
+    else:
+        digits = re.sub(r"\D", "", _digits(compact))
+        if len(digits) == 8:
+            month, day, year = digits[:2], digits[2:4], digits[4:]
+        elif len(digits) == 10 and digits[2] == digits[5] == "1":  # both slashes read as 1
+            month, day, year = digits[:2], digits[3:5], digits[6:]
+        else:
+            return None, f"not a MM/DD/YYYY date: {text!r}"
+    if not (month + day + year).isdigit():
+        return None, f"not a MM/DD/YYYY date: {text!r}"
+    try:
+        value = date(int(year), int(month), int(day))
+    except ValueError:
+        return None, f"impossible date: {text!r}"
+    low, high = rules()["year_range"]
+    if not low <= value.year <= high:
+        return value.isoformat(), f"year {value.year} outside {low}-{high}"
+    return value.isoformat(), None
+
+
+def _date(text: str) -> Parsed:
+    if not text:
+        return Parsed(None)
+    value, warning = parse_date(text)
+    if value is None:
+        return _flag(text, warning)
+    return Parsed(value, ok=warning is None, warning=warning)
+
+
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_PLAIN = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _decimal(text: str, *, shares: bool) -> Parsed | None:
+    """A printed number as a plain decimal string; separators checked against the print format.
+
+    In a shares column a dot with exactly three digits after it and no comma ("757.756") is
+    what a misread thousands comma looks like: kept as read, flagged. None: not a number.
+    """
+    compact = re.sub(r"\s+", "", text)
+    mapped = "".join(c if c in "0123456789,." else _digits(c) for c in compact)
+    if not re.fullmatch(r"[0-9.,]*\d[0-9.,]*", mapped):
+        return None
+    if _GROUPED.fullmatch(mapped) or _PLAIN.fullmatch(mapped):
+        value = mapped.replace(",", "")
+        if shares and re.fullmatch(r"[1-9]\d{0,2}\.\d{3}", mapped):
+            return _flag(value, f"dot at a thousands position in {mapped!r} (fraction, or {mapped.replace('.', ',')}?)")
+        return Parsed(value)
+    # Separators where the print never puts them: best guess, flagged.
+    guess = mapped.replace(",", "") if mapped.count(".") <= 1 else mapped.replace(",", "").replace(".", "")
+    return _flag(guess.strip("."), f"separators at unexpected places in {mapped!r}")
+
+
+def _number(text: str) -> Parsed:
+    if not text:
+        return Parsed(None)
+    return _decimal(text, shares=True) or _flag(text, f"not a number: {text!r}")
+
+
+def _price(text: str) -> Parsed:
+    if not text:
+        return Parsed(None)
+    body = re.sub(r"^[Ss$]\s*(?=[\dOo.])", "$", text)
+    parsed = _decimal(body.removeprefix("$"), shares=False)
+    if parsed is None:
+        return _flag(text, f"not a price: {text!r}")
+    if parsed.ok and not body.startswith("$"):
+        return _flag(parsed.value, f"no $ before the price {text!r}: a leading digit may be a misread $")
+    return parsed
+
+
+def _choice(kind: str) -> Callable[[str], Parsed]:
+    """A one-letter box (transaction code, A/D, D/I) checked against its list."""
+
+    def parse(text: str) -> Parsed:
+        if not text:
+            return Parsed(None)
+        allowed = choices()[rules()["choice_lists"][kind]]
+        confusions = rules()["letter_confusions"][kind]
+        letters = "".join(confusions.get(c, c) for c in text.strip("()[] ")).upper()
+        if letters in allowed:
+            return Parsed(letters)
+        return _flag(text, f"{text!r} is not one of {', '.join(sorted(allowed))}")
+
+    return parse
+
+
+def _ticker(text: str) -> Parsed:
+    """"Name [ TICK ]" -> issuerName, issuerTradingSymbol (brackets OCR'd as ( { | too)."""
+    match = re.fullmatch(r"(.*?)\s*[\[({|]\s*([A-Za-z0-9.\-]{1,10})\s*[\])}|]?", text)
+    if not match or not match.group(1):
+        return Parsed(None, ok=False, warning=f"no 'Name [ TICKER ]' in {text!r}",
+                      parts={"issuerName": text or None, "issuerTradingSymbol": None})
+    name, symbol = _strip_stray(match.group(1)), match.group(2).upper()
+    return Parsed(symbol, parts={"issuerName": name, "issuerTradingSymbol": symbol})
+
+
+_SIGNED = re.compile(r"^[/|Il1]\s?[sS5]\s?[/|Il1]")
+
+
+def _signature(text: str) -> Parsed:
+    """"/s/ Name ... MM/DD/YYYY" -> signatureName, signatureDate (either may be absent)."""
+    name, when, warning = text, None, None
+    match = re.search(r"\s*(\S{6,10})$", text)
+    if match and re.search(r"\d.*\d.*\d", match.group(1)):
+        when, warning = parse_date(match.group(1))
+        if when is None:
+            when = match.group(1)
+        name = text[: match.start()]
+    name = name.strip() or None
+    return Parsed(name, ok=warning is None, warning=warning, parts={"signatureName": name, "signatureDate": when})
+
+
+def _footnote_only(text: str) -> Parsed:
+    return _flag(text, f"expected only a footnote mark, read {text!r}") if text else Parsed(None)
+
+
+def _mark(text: str | bool) -> Parsed:
+    """The mark reader's boolean, as the XML writes it."""
+    if isinstance(text, bool):
+        return Parsed("true" if text else "false")
+    word = text.strip().lower()
+    if word in ("true", "1", "x"):
+        return Parsed("true")
+    if word in ("false", "0", ""):
+        return Parsed("false")
+    return _flag(text, f"not a mark: {text!r}")
+
+
+_PARSERS: dict[str, Callable[[str], Parsed]] = {
+    "text": _text,
+    "date": _date,
+    "number": _number,
+    "price": _price,
+    "code": _choice("code"),
+    "acquired_disposed": _choice("acquired_disposed"),
+    "direct_indirect": _choice("direct_indirect"),
+    "ticker": _ticker,
+    "signature": _signature,
+    "footnote_only": _footnote_only,
+}
+KINDS = (*_PARSERS, "checkbox", "mark")
+
+
+def parse_value(text: str | bool, kind: str) -> Parsed:
+    """The value of one box of type ``kind`` (see KINDS) from its OCR text."""
+    if kind in ("checkbox", "mark"):
+        return _mark(text)
+    if kind not in _PARSERS:
+        raise ValueError(f"unknown box kind {kind!r}")
+    text = _normalize(text)
+    if kind == "signature":  # before stray marks go: "|s|" is a misread "/s/", not a ruled line
+        text = _SIGNED.sub("/s/", text)
+    body, notes, note_warning = take_footnotes(_strip_stray(text))
+    parsed = _PARSERS[kind](_strip_stray(body))
+    parsed.footnotes = notes
+    if note_warning:
+        parsed.ok = False
+        parsed.warning = "; ".join(w for w in (parsed.warning, note_warning) if w)
+    return parsed
+
+
+def split_footnotes(text: str) -> list[dict[str, str]]:
+    """The "Explanation of Responses" block -> [{"id": "F1", "text": ...}, ...].
+
+    A footnote starts with its number ("1.", "2)") counting up from 1; at line starts when the
+    block has several lines, so "March 31, 2025. 25% ..." inside a note does not split it.
+    Anything before "1." (the block's heading) is dropped.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    joined = "\n".join(lines)
+    anchor = r"(?:^|\n)" if len(lines) > 1 else r"(?:^|(?<=\s))"
+    starts: list[tuple[int, int]] = []  # (start of the number, start of the note's text)
+    for match in re.finditer(anchor + r"([0-9lI|]{1,2})\s*[.)]\s+", joined):
+        if _digits(match.group(1)).isdigit() and int(_digits(match.group(1))) == len(starts) + 1:
+            starts.append((match.start(1), match.end()))
+    notes = []
+    for i, (_, begin) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(joined)
+        notes.append({"id": f"F{i + 1}", "text": " ".join(joined[begin:end].split())})
+    return notes
+
+
+_ROW = re.compile(r"^((?:nonDerivativeTable|derivativeTable)/\w+\[\d+\])/")
+
+
+def _element(path: str) -> str:
+    """The element a flattened path names: ".../transactionDate/value" -> "transactionDate"."""
+    parts = [re.sub(r"\[.*\]$", "", p) for p in path.split("/")]
+    return parts[-2] if parts[-1] == "value" and len(parts) > 1 else parts[-1]
+
+
+def _is_iso(value: str) -> bool:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return False
+    try:
+        year = date.fromisoformat(value).year
+    except ValueError:
+        return False
+    low, high = rules()["year_range"]
+    return low <= year <= high
+
+
+def validate(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    """Cross-checks on a whole ownershipDocument: (flattened path, warning) per problem.
+
+    Checks: dates are ISO and plausible; numbers are plain non-negative decimals; codes are in
+    the SEC lists; periodOfReport is the earliest transaction date; the amount owned after an
+    acquisition is at least the amount acquired; an indirect holding names its nature; every
+    footnote mark has a footnote and every footnote is referenced (an unreferenced footnote
+    usually means a superscript mark was missed).
+    """
+    flat = ownership.flatten(doc)
+    spec = rules()
+    lists = choices()
+    out: list[tuple[str, str]] = []
+    used: dict[str, str] = {}
+    for path, value in flat.items():
+        element = _element(path)
+        if element == "footnoteId":
+            for note in value.split():
+                used.setdefault(note, path)
+            continue
+        if not value:
+            continue
+        if element in spec["date_elements"] and not _is_iso(value):
+            out.append((path, f"{element} {value!r} is not a plausible ISO date"))
+        elif element in spec["number_elements"] and not _PLAIN.fullmatch(value):
+            out.append((path, f"{element} {value!r} is not a non-negative plain number"))
+        elif element in lists and value not in lists[element]:
+            out.append((path, f"{element} {value!r} is not one of {', '.join(sorted(lists[element]))}"))
+
+    defined = {path[len("footnotes/footnote[") : -1] for path in flat if path.startswith("footnotes/footnote[")}
+    for note, path in used.items():
+        if note not in defined:
+            out.append((path, f"footnote {note} is marked but not in the Explanation of Responses"))
+    for note in sorted(defined - set(used), key=lambda n: (len(n), n)):
+        out.append((f"footnotes/footnote[{note}]", f"footnote {note} is never marked: a superscript may have been missed"))
+
+    dates = sorted(v for p, v in flat.items() if p.endswith("/transactionDate/value") and _is_iso(v))
+    period = flat.get("periodOfReport")
+    if dates and not period:
+        out.append(("periodOfReport", f"periodOfReport missing; the earliest transaction is {dates[0]}"))
+    elif dates and _is_iso(period) and period != dates[0]:
+        out.append(("periodOfReport", f"periodOfReport {period} is not the earliest transaction date {dates[0]}"))
+
+    for row in sorted({m.group(1) for m in map(_ROW.match, flat) if m}):
+        following_path = f"{row}/postTransactionAmounts/sharesOwnedFollowingTransaction/value"
+        following = flat.get(following_path, "")
+        shares = flat.get(f"{row}/transactionAmounts/transactionShares/value", "")
+        code = flat.get(f"{row}/transactionAmounts/transactionAcquiredDisposedCode/value")
+        if code == "A" and _PLAIN.fullmatch(following) and _PLAIN.fullmatch(shares) and Decimal(following) < Decimal(shares):
+            out.append((following_path, f"owned after acquiring {shares} is only {following}"))
+        if flat.get(f"{row}/ownershipNature/directOrIndirectOwnership/value") == "I" and not flat.get(
+            f"{row}/ownershipNature/natureOfOwnership/value"
+        ):
+            out.append((f"{row}/ownershipNature/natureOfOwnership/value", "indirect ownership without its nature"))
+    return out

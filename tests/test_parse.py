@@ -1,0 +1,341 @@
+"""Parse and validate: OCR text of a box to a value, and cross-checks on whole documents."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from ocr import ownership
+from ocr.parse import KINDS, Parsed, parse_date, parse_value, split_footnotes, take_footnotes, validate
+
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+
+# (OCR text, kind, value, footnotes, ok)
+CASES = [
+    # numbers: separators removed, fractions exactly as printed, footnote marks split off
+    ("97,183(1)", "number", "97183", ["F1"], True),
+    ("5,381.2", "number", "5381.2", [], True),
+    ("757,756", "number", "757756", [], True),
+    ("519(1)", "number", "519", ["F1"], True),
+    ("1,234,567.0625", "number", "1234567.0625", [], True),
+    ("0.756", "number", "0.756", [], True),
+    ("757.756", "number", "757.756", [], False),  # a dot where the print puts a comma
+    ("1.234.567", "number", "1234567", [], False),
+    ("75,7756", "number", "757756", [], False),
+    ("5381,2", "number", "53812", [], False),
+    ("97,l83", "number", "97183", [], True),
+    ("7S7,7S6", "number", "757756", [], True),
+    ("757, 756", "number", "757756", [], True),
+    ("757,756 |", "number", "757756", [], True),
+    ("757,756⁽¹⁾", "number", "757756", ["F1"], True),
+    ("757,756(l)", "number", "757756", ["F1"], True),
+    ("757,756(I)", "number", "757756", ["F1"], True),
+    ("757,756 (1)(2)", "number", "757756", ["F1", "F2"], True),
+    ("757,756(1),(2)", "number", "757756", ["F1", "F2"], True),
+    ("757,756(1), (3)", "number", "757756", ["F1", "F3"], True),
+    ("757,756(12)", "number", "757756", ["F12"], True),
+    ("757,756(1", "number", "757756", ["F1"], True),
+    ("757,756)", "number", "757756", [], False),  # half a footnote mark: which one is unknown
+    ("None", "number", "None", [], False),
+    ("-500", "number", "-500", [], False),
+    ("", "number", None, [], True),
+    ("(2)", "number", None, ["F2"], True),
+    # prices
+    ("$2.29", "price", "2.29", [], True),
+    ("$0", "price", "0", [], True),
+    ("$ 39.52(2)", "price", "39.52", ["F2"], True),
+    ("$0.0001", "price", "0.0001", [], True),
+    ("$12.345", "price", "12.345", [], True),  # prices may have 3-4 decimals: no thousands flag
+    ("$1,250.50", "price", "1250.50", [], True),
+    ("S2.29", "price", "2.29", [], True),
+    ("$O.33", "price", "0.33", [], True),
+    ("52.29", "price", "52.29", [], False),  # no $: the 5 may be the $
+    ("$abc", "price", "$abc", [], False),
+    ("", "price", None, [], True),
+    # dates
+    ("04/30/2025", "date", "2025-04-30", [], True),
+    ("04/3O/2025", "date", "2025-04-30", [], True),
+    ("O4/30/2O25", "date", "2025-04-30", [], True),
+    ("0l/3l/2024", "date", "2024-01-31", [], True),
+    ("04/30/2025(1)", "date", "2025-04-30", ["F1"], True),
+    ("04 / 30 / 2025", "date", "2025-04-30", [], True),
+    ("04302025", "date", "2025-04-30", [], True),
+    ("04/302025", "date", "2025-04-30", [], True),
+    ("04l30l2025", "date", "2025-04-30", [], True),
+    ("04|30|2025", "date", "2025-04-30", [], True),
+    ("04-30-2025", "date", "2025-04-30", [], True),
+    ("4/3/2025", "date", "2025-04-03", [], True),
+    ("04/30/2025.", "date", "2025-04-30", [], True),
+    ("13/45/2025", "date", "13/45/2025", [], False),
+    ("02/30/2024", "date", "02/30/2024", [], False),
+    ("04/30/2925", "date", "2925-04-30", [], False),  # calendar-valid, implausible year
+    ("04/30/25", "date", "04/30/25", [], False),
+    ("(1)", "date", None, ["F1"], True),
+    # codes and one-letter choices
+    ("A", "code", "A", [], True),
+    ("s", "code", "S", [], True),
+    ("M(1)", "code", "M", ["F1"], True),
+    ("0", "code", "O", [], True),
+    ("5", "code", "S", [], True),
+    ("Q", "code", "O", [], True),
+    ("B", "code", "B", [], False),
+    ("AS", "code", "AS", [], False),
+    ("D", "acquired_disposed", "D", [], True),
+    ("(A)", "acquired_disposed", "A", [], True),
+    ("0", "acquired_disposed", "D", [], True),
+    ("X", "acquired_disposed", "X", [], False),
+    ("I", "direct_indirect", "I", [], True),
+    ("|", "direct_indirect", "I", [], True),
+    ("l", "direct_indirect", "I", [], True),
+    ("O", "direct_indirect", "D", [], True),
+    ("E", "direct_indirect", "E", [], False),
+    # text
+    ("Common  Stock\n(restricted stock units)", "text", "Common Stock (restricted stock units)", [], True),
+    ("| Common Stock |", "text", "Common Stock", [], True),
+    ("Common Stock(1)", "text", "Common Stock", ["F1"], True),
+    ("Stock options (right to buy)", "text", "Stock options (right to buy)", [], True),
+    ("O’Brien ﬁnance", "text", "O'Brien finance", [], True),
+    ("|", "text", "|", [], False),
+    ("", "text", None, [], True),
+    # footnote-only cells
+    ("(1)", "footnote_only", None, ["F1"], True),
+    ("(1)(2)", "footnote_only", None, ["F1", "F2"], True),
+    ("⁽³⁾", "footnote_only", None, ["F3"], True),
+    ("", "footnote_only", None, [], True),
+    ("04/30/2026", "footnote_only", "04/30/2026", [], False),
+    # marks from the mark reader
+    (True, "checkbox", "true", [], True),
+    (False, "mark", "false", [], True),
+    ("X", "mark", "true", [], True),
+    ("", "checkbox", "false", [], True),
+    ("maybe", "checkbox", "maybe", [], False),
+]
+
+
+@pytest.mark.parametrize("text,kind,value,footnotes,ok", CASES)
+def test_parse_value(text, kind, value, footnotes, ok):
+    got = parse_value(text, kind)
+    assert (got.value, got.footnotes, got.ok) == (value, footnotes, ok)
+    assert (got.warning is None) == ok  # a flagged value always says why
+
+
+def test_cases_cover_every_kind():
+    covered = {kind for _, kind, *_ in CASES} | {"ticker", "signature"}
+    assert covered == set(KINDS)
+
+
+def test_unknown_kind_is_an_error():
+    with pytest.raises(ValueError):
+        parse_value("x", "colour")
+
+
+@pytest.mark.parametrize(
+    "text,name,symbol,ok",
+    [
+        ("374Water Inc. [ SCWO ]", "374Water Inc.", "SCWO", True),
+        ("Alto Ingredients, Inc. [ALTO]", "Alto Ingredients, Inc.", "ALTO", True),
+        ("EVANS BANCORP INC [ EVBN ]", "EVANS BANCORP INC", "EVBN", True),
+        ("374Water Inc. [ ScWO ]", "374Water Inc.", "SCWO", True),  # small caps read as lower case
+        ("Foo (Holdings) Inc ( FOO )", "Foo (Holdings) Inc", "FOO", True),
+        ("Berkshire Hathaway Inc { BRK-A }", "Berkshire Hathaway Inc", "BRK-A", True),
+        ("Acme Corp [ ACME", "Acme Corp", "ACME", True),  # closing bracket lost
+        ("Acme Corp", "Acme Corp", None, False),
+    ],
+)
+def test_ticker(text, name, symbol, ok):
+    got = parse_value(text, "ticker")
+    assert got.parts == {"issuerName": name, "issuerTradingSymbol": symbol}
+    assert got.value == symbol and got.ok is ok
+
+
+@pytest.mark.parametrize(
+    "text,name,when,ok",
+    [
+        ("/s/ Rajesh Melkote 05/02/2025", "/s/ Rajesh Melkote", "2025-05-02", True),
+        ("/s/Jessica L. Brosius, Attorney in Fact for Nora B. Sullivan", "/s/Jessica L. Brosius, Attorney in Fact for Nora B. Sullivan", None, True),
+        ("Is/ Michael D. Kandris 04/02/2024", "/s/ Michael D. Kandris", "2024-04-02", True),
+        ("|s| Michael D. Kandris O4/O2/2024", "/s/ Michael D. Kandris", "2024-04-02", True),
+        ("05/02/2025", None, "2025-05-02", True),
+        ("/s/ Rajesh Melkote 05/42/2025", "/s/ Rajesh Melkote", "05/42/2025", False),
+    ],
+)
+def test_signature(text, name, when, ok):
+    got = parse_value(text, "signature")
+    assert got.parts == {"signatureName": name, "signatureDate": when}
+    assert got.ok is ok
+
+
+def test_take_footnotes_flags_f0():
+    value, notes, warning = take_footnotes("519(0)")
+    assert (value, notes) == ("519", [])
+    assert "F0" in warning
+
+
+def test_parse_date_returns_reason():
+    assert parse_date("04/30/2025") == ("2025-04-30", None)
+    value, reason = parse_date("no date here")
+    assert value is None and "MM/DD/YYYY" in reason
+
+
+def test_parsed_defaults_are_independent():
+    a, b = Parsed("1"), Parsed("2")
+    a.footnotes.append("F1")
+    assert b.footnotes == []
+
+
+# --- footnote block ---------------------------------------------------------------------------
+
+F1_374 = (
+    "Vesting commencement date is March 31, 2025. 25% of the shares vest and become exercisable on the first "
+    "annual anniversary of the vesting commencement date and the balance vest and become exercisable equally on "
+    "the last day of every month thereafter over the following 36 months, subject to the Reporting Person's "
+    "continuous service through each vesting date."
+)
+
+
+def test_split_footnotes_real_block_as_ocr_lines():
+    block = (
+        "Explanation of Responses:\n"
+        "1. Vesting commencement date is March 31, 2025. 25% of the shares vest and become exercisable on the first "
+        "annual anniversary of the vesting commencement date and the balance vest and become exercisable\n"
+        "equally on the last day of every month thereafter over the following 36 months, subject to the "
+        "Reporting Person's continuous service through each vesting date.\n"
+    )
+    assert split_footnotes(block) == [{"id": "F1", "text": F1_374}]
+
+
+def test_split_footnotes_several_notes_and_ocr_noise():
+    block = "l. Shares withheld to cover taxes.\n2. Held by the\nSmith Family Trust.\n3) Price is a weighted average of 2. sales.\n"
+    assert split_footnotes(block) == [
+        {"id": "F1", "text": "Shares withheld to cover taxes."},
+        {"id": "F2", "text": "Held by the Smith Family Trust."},
+        {"id": "F3", "text": "Price is a weighted average of 2. sales."},
+    ]
+
+
+def test_split_footnotes_one_line():
+    text = "1. Vesting is March 31, 2025. 25% vest. 2. The shares are held. 3) Third."
+    assert [n["text"] for n in split_footnotes(text)] == ["Vesting is March 31, 2025. 25% vest.", "The shares are held.", "Third."]
+
+
+def test_split_footnotes_without_notes():
+    assert split_footnotes("Explanation of Responses:") == []
+    assert split_footnotes("") == []
+
+
+# --- validate ---------------------------------------------------------------------------------
+
+def row(date: str, shares: str, code: str, following: str, di: str = "D", notes: list[str] | None = None) -> dict:
+    amount = {"value": shares}
+    if notes:
+        amount["footnoteId"] = notes
+    return {
+        "securityTitle": {"value": "Common Stock"},
+        "transactionDate": {"value": date},
+        "transactionCoding": {"transactionFormType": "4", "transactionCode": "P" if code == "A" else "S", "equitySwapInvolved": "false"},
+        "transactionAmounts": {
+            "transactionShares": amount,
+            "transactionPricePerShare": {"value": "2.29"},
+            "transactionAcquiredDisposedCode": {"value": code},
+        },
+        "postTransactionAmounts": {"sharesOwnedFollowingTransaction": {"value": following}},
+        "ownershipNature": {"directOrIndirectOwnership": {"value": di}},
+    }
+
+
+def base_doc() -> dict:
+    return {
+        "schemaVersion": "X0508",
+        "documentType": "4",
+        "periodOfReport": "2024-04-01",
+        "issuer": {"issuerName": "Alto Ingredients, Inc.", "issuerTradingSymbol": "ALTO"},
+        "nonDerivativeTable": {
+            "nonDerivativeTransaction": [
+                row("2024-04-02", "100", "A", "900"),
+                row("2024-04-01", "97183", "D", "801601", notes=["F1"]),
+            ]
+        },
+        "footnotes": {"footnote": [{"id": "F1", "text": "Shares withheld."}]},
+        "ownerSignature": [{"signatureName": "/s/ Michael D. Kandris", "signatureDate": "2024-04-02"}],
+    }
+
+
+ROW0 = "nonDerivativeTable/nonDerivativeTransaction[0]/"
+ROW1 = "nonDerivativeTable/nonDerivativeTransaction[1]/"
+
+
+def set_path(doc: dict, path: str, value) -> dict:
+    node = doc
+    keys = path.split("/")
+    for key in keys[:-1]:
+        if key.endswith("]"):
+            name, index = key[:-1].split("[")
+            node = node[name][int(index)]
+        else:
+            node = node.setdefault(key, {})
+    node[keys[-1]] = value
+    return doc
+
+
+def test_consistent_document_has_no_warnings():
+    assert validate(base_doc()) == []
+
+
+@pytest.mark.parametrize(
+    "path,value,flagged",
+    [
+        ("periodOfReport", "2024-04-02", "periodOfReport"),
+        ("periodOfReport", "04/01/2024", "periodOfReport"),
+        (ROW0 + "transactionDate/value", "2024-02-30", ROW0 + "transactionDate/value"),
+        (ROW0 + "transactionDate/value", "1900-04-02", ROW0 + "transactionDate/value"),
+        (ROW0 + "postTransactionAmounts/sharesOwnedFollowingTransaction/value", "99", ROW0 + "postTransactionAmounts/sharesOwnedFollowingTransaction/value"),
+        (ROW0 + "postTransactionAmounts/sharesOwnedFollowingTransaction/value", "-5", ROW0 + "postTransactionAmounts/sharesOwnedFollowingTransaction/value"),
+        (ROW0 + "transactionAmounts/transactionShares/value", "1,000", ROW0 + "transactionAmounts/transactionShares/value"),
+        (ROW0 + "transactionAmounts/transactionPricePerShare/value", "$2.29", ROW0 + "transactionAmounts/transactionPricePerShare/value"),
+        (ROW0 + "transactionCoding/transactionCode", "B", ROW0 + "transactionCoding/transactionCode"),
+        (ROW0 + "transactionAmounts/transactionAcquiredDisposedCode/value", "X", ROW0 + "transactionAmounts/transactionAcquiredDisposedCode/value"),
+        (ROW0 + "ownershipNature/directOrIndirectOwnership/value", "E", ROW0 + "ownershipNature/directOrIndirectOwnership/value"),
+        (ROW0 + "ownershipNature/directOrIndirectOwnership/value", "I", ROW0 + "ownershipNature/natureOfOwnership/value"),
+        (ROW0 + "transactionAmounts/transactionShares/footnoteId", ["F2"], ROW0 + "transactionAmounts/transactionShares/footnoteId"),
+        (ROW1 + "transactionAmounts/transactionShares/footnoteId", [], "footnotes/footnote[F1]"),
+        ("ownerSignature[0]/signatureDate", "2024-13-02", "ownerSignature[0]/signatureDate"),
+    ],
+)
+def test_validate_flags_one_problem(path, value, flagged):
+    doc = set_path(base_doc(), path, value)
+    warnings = validate(doc)
+    assert [p for p, _ in warnings] == [flagged]
+    assert all(w for _, w in warnings)
+
+
+def test_validate_keeps_values():
+    doc = set_path(base_doc(), "periodOfReport", "2024-04-02")
+    before = copy.deepcopy(doc)
+    validate(doc)
+    assert doc == before
+
+
+def test_disposal_may_leave_less_than_the_amount():
+    doc = set_path(base_doc(), ROW1 + "postTransactionAmounts/sharesOwnedFollowingTransaction/value", "0")
+    assert validate(doc) == []
+
+
+def test_missing_period_of_report():
+    doc = base_doc()
+    del doc["periodOfReport"]
+    assert [p for p, _ in validate(doc)] == ["periodOfReport"]
+
+
+def test_indirect_with_nature_is_fine():
+    doc = base_doc()
+    nature = doc["nonDerivativeTable"]["nonDerivativeTransaction"][0]["ownershipNature"]
+    nature["directOrIndirectOwnership"]["value"] = "I"
+    nature["natureOfOwnership"] = {"value": "By Trust"}
+    assert validate(doc) == []
+
+
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared samples absent")
+@pytest.mark.parametrize("name", ["374WaterForm4.xml", "form4.Evans.xml", "alto-ingredients-form4-seed.xml"])
+def test_real_filings_validate_clean(name):
+    assert validate(ownership.parse((SAMPLES / name).read_bytes())) == []
