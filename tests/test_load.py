@@ -1,52 +1,22 @@
 """Stage 1 (load): every input kind reads at one resolution; every bad input fails with its reason."""
 from __future__ import annotations
 
-import ctypes
-import io
 import os
-import struct
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
-import img2pdf
 import numpy as np
 import pikepdf
 import pytest
 from PIL import Image
+from scan_files import (bomb_png, drop_root_file_powers, encrypted_pdf, letter_page, long_pdf, pdf_file,
+                        png_bytes, write)
 
 from ocr.errors import InputError, MissingDependencyError
 from ocr.load import iter_pages, page_count, sniff
 
 DPI = 100  # tests read at 100 dpi: a Letter page is 850x1100, quick to resample
-
-
-def letter_page(dpi_x: int, dpi_y: int, seed: int = 0) -> np.ndarray:
-    """A white Letter page with dark bars, sampled at (dpi_x, dpi_y)."""
-    rng = np.random.default_rng(seed)
-    page = np.full((round(11 * dpi_y), round(8.5 * dpi_x)), 245, np.uint8)
-    for _ in range(40):
-        x, y = rng.integers(0, page.shape[1] - 60), rng.integers(0, page.shape[0] - 20)
-        page[y:y + 10, x:x + 60] = 20
-    return page
-
-
-def png_bytes(page: np.ndarray, dpi: tuple[int, int] | None = None) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(page).save(buffer, "PNG", **({"dpi": dpi} if dpi else {}))
-    return buffer.getvalue()
-
-
-def write(path: Path, data: bytes) -> Path:
-    path.write_bytes(data)
-    return path
-
-
-def pdf_file(path: Path, pages: int = 2) -> Path:
-    """An image-only PDF of Letter pages, as a scanner writes it."""
-    images = [png_bytes(letter_page(150, 150, seed), (150, 150)) for seed in range(pages)]
-    return write(path, img2pdf.convert(images))
 
 
 def message(path: Path, **kwargs) -> str:
@@ -147,9 +117,7 @@ def test_damaged_pdf_reports_poppler_reason(tmp_path):
 
 @pytest.mark.parametrize("user_password", ["secret", ""])
 def test_encrypted_pdf(tmp_path, user_password):
-    source = pikepdf.open(pdf_file(tmp_path / "plain.pdf"))
-    path = tmp_path / "locked.pdf"
-    source.save(path, encryption=pikepdf.Encryption(owner="owner", user=user_password))
+    path = encrypted_pdf(tmp_path / "locked.pdf", user_password)
     expected = f"{path}: encrypted PDF; decrypt it first (for example qpdf --decrypt)"
     assert message(path) == expected
     with pytest.raises(InputError, match="encrypted PDF"):
@@ -157,11 +125,7 @@ def test_encrypted_pdf(tmp_path, user_password):
 
 
 def test_pdf_over_the_page_limit(tmp_path):
-    pdf = pikepdf.new()
-    for _ in range(3000):
-        pdf.add_blank_page()
-    path = tmp_path / "archive.pdf"
-    pdf.save(path)
+    path = long_pdf(tmp_path / "archive.pdf", 3000)
     assert message(path) == f"{path}: has 3000 pages; the limit is 1000 (--max-pages)"
     assert message(path, max_pages=10) == f"{path}: has 3000 pages; the limit is 10 (--max-pages)"
 
@@ -172,18 +136,6 @@ def test_pdf_page_too_large_to_rasterize(tmp_path):
     pdf.save(tmp_path / "poster.pdf")
     text = message(tmp_path / "poster.pdf")
     assert "page 1 is 200x200 inches" in text and "the limit is" in text
-
-
-def bomb_png(path: Path, side: int) -> Path:
-    """A valid bilevel PNG of side x side white pixels: tiny on disk, huge decoded."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    compressor, row = zlib.compressobj(9), b"\x00" + b"\xff" * ((side + 7) // 8)
-    idat = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
-    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)  # 1 bit gray
-    return write(path, b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat)
-                 + chunk(b"IEND", b""))
 
 
 def test_decompression_bomb_is_refused_before_decoding(tmp_path):
@@ -214,14 +166,6 @@ def test_symlink_loop(tmp_path):
 
 def test_missing_file(tmp_path):
     assert message(tmp_path / "gone.pdf") == f"{tmp_path / 'gone.pdf'}: cannot read: no such file"
-
-
-def drop_root_file_powers() -> None:
-    """Remove CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH, so file permissions bind even root."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    for capability in (1, 2):  # linux/capability.h
-        if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
-            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
 
 
 def test_unreadable_file(tmp_path):
