@@ -111,11 +111,10 @@ class _Filing:
     def footnote(self, kind: str) -> list[str]:
         """Ids for one footnote mark: a new footnote of this kind, or one already written."""
         if len(self.notes) < self.max_notes and (not self.notes or self.chance(0.7)):
-            sentences = [self.fill(self.pick(self.vocab["footnotes"][kind]))]
+            templates = [self.pick(self.vocab["footnotes"][kind])]
             for _ in range(self.rng.choices([0, 1, 2], weights=[6, 3, 1])[0]):
-                pool = self.vocab["footnotes"][self.pick([kind, "general"])]
-                sentences.append(self.fill(self.pick(pool)))
-            self.notes.append(" ".join(dict.fromkeys(sentences)))
+                templates.append(self.pick(self.vocab["footnotes"][self.pick([kind, "general"])]))
+            self.notes.append(" ".join(self.fill(t) for t in dict.fromkeys(templates)))
             ids = [f"F{len(self.notes)}"]
         elif self.notes:
             ids = [f"F{self.rng.randint(1, len(self.notes))}"]

@@ -1,0 +1,143 @@
+"""The EDGAR-look renderer: both layouts, value formatting, pagination, and fidelity to real prints."""
+from __future__ import annotations
+
+import copy
+import subprocess
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from pdf2image import convert_from_path
+from PIL import Image
+
+from ocr import ownership
+from ocr.corpus.generate import generate_filing
+from ocr.corpus.render import format_date, format_number, render_html, render_pdf
+
+SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
+MINIMAL = {"schemaVersion": "X0508", "documentType": "4", "aff10b5One": "false"}
+RULE_TOLERANCE_PX = 2  # at 300 dpi
+
+
+def _pdf_pages(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[:-1]
+
+
+def _valued_row(shares: str, footnotes: list[str] | None = None) -> dict:
+    row = {
+        "securityTitle": {"value": "Common Stock"},
+        "transactionDate": {"value": "2024-03-01"},
+        "transactionCoding": {"transactionFormType": "4", "transactionCode": "S", "equitySwapInvolved": "true"},
+        "transactionAmounts": {"transactionShares": {"value": shares},
+                               "transactionPricePerShare": {"value": "12.50", "footnoteId": footnotes or []},
+                               "transactionAcquiredDisposedCode": {"value": "D"}},
+        "postTransactionAmounts": {"sharesOwnedFollowingTransaction": {"value": "5381.2"}},
+        "ownershipNature": {"directOrIndirectOwnership": {"value": "I"}, "natureOfOwnership": {"value": "By Trust"}},
+    }
+    if not footnotes:
+        del row["transactionAmounts"]["transactionPricePerShare"]["footnoteId"]
+    return row
+
+
+def test_number_and_date_formats():
+    assert format_number("757756") == "757,756"
+    assert format_number("5381.2") == "5,381.2"
+    assert format_number("1234.5678") == "1,234.5678"
+    assert format_number("12.50") == "12.5"
+    assert format_number("0") == "0"
+    assert format_number("n/a") == "n/a"
+    assert format_date("2025-04-30") == "04/30/2025"
+    assert format_date("2025-04-30-05:00") == "04/30/2025"
+
+
+def test_layouts_differ_by_the_rule_10b5_1_box():
+    assert "Rule 10b5-1(c). See Instruction 10." in render_html(generate_filing(3, "2023"))
+    assert "10b5-1(c)" not in render_html(generate_filing(3, "pre2023"))
+
+
+def test_values_print_as_edgar_prints_them():
+    doc = generate_filing(21, "2023")
+    doc.update(documentType="4/A", dateOfOriginalSubmission="2024-03-04", notSubjectToSection16="true",
+               footnotes={"footnote": [{"id": "F1", "text": "First note."}, {"id": "F2", "text": "Second note."}]})
+    doc["nonDerivativeTable"] = {
+        "nonDerivativeTransaction": [_valued_row("1234.5678", ["F1", "F2"])],
+        "nonDerivativeHolding": [{"securityTitle": {"value": "Class B Common Stock"},
+                                  "postTransactionAmounts": {"sharesOwnedFollowingTransaction": {"value": "250000"}},
+                                  "ownershipNature": {"directOrIndirectOwnership": {"value": "D"}}}]}
+    doc["derivativeTable"] = {"derivativeHolding": [{
+        "securityTitle": {"value": "Restricted Stock Units"}, "conversionOrExercisePrice": {"footnoteId": ["F2"]},
+        "underlyingSecurity": {"underlyingSecurityTitle": {"value": "Common Stock"},
+                               "underlyingSecurityShares": {"value": "1000"}},
+        "postTransactionAmounts": {"sharesOwnedFollowingTransaction": {"value": "1000"}},
+        "ownershipNature": {"directOrIndirectOwnership": {"value": "D"}}}]}
+    html = render_html(doc)
+    assert "<title>SEC FORM 4/A</title>" in html
+    assert '<span class="FormData">03/04/2024</span>' in html  # box 4, amendment
+    assert '<span class="FormData">1,234.5678</span>' in html
+    assert ('<span class="FormText">$</span><span class="FormData">12.5</span>'
+            '<span class="FootnoteData"><sup>(1)</sup></span><span class="FootnoteData"><sup>(2)</sup></span>') in html
+    assert '<span class="SmallFormData">V</span>' in html
+    assert '<span class="FormData">By Trust</span>' in html
+    assert '<span class="FormData">250,000</span>' in html
+    assert '<span class="SmallFormData"></span><span class="FootnoteData"><sup>(2)</sup></span>' in html
+    assert '<td class="FootnoteData">2. Second note.</td>' in html
+    assert html.count('<span class="FormData">X</span>') >= 3  # section 16 box, a relationship, box 6
+
+
+@pytest.mark.parametrize("layout", ["2023", "pre2023"])
+def test_blank_form_renders(tmp_path, layout):
+    doc = dict(MINIMAL) if layout == "2023" else {"schemaVersion": "X0306", "documentType": "4"}
+    pages = _pdf_pages(render_pdf(doc, tmp_path / "blank.pdf"))
+    assert len(pages) == 1
+    assert "Table II - Derivative Securities" in pages[0]
+    assert ("Check this box to indicate" in pages[0]) == (layout == "2023")
+
+
+def test_browser_header_and_footer_lines(tmp_path):
+    plain = _pdf_pages(render_pdf(MINIMAL, tmp_path / "plain.pdf"))[0]
+    headed = _pdf_pages(render_pdf(MINIMAL, tmp_path / "headed.pdf", browser_header=True))[0]
+    assert "file://" not in plain and "SEC FORM 4" not in plain
+    assert "file://" in headed and "SEC FORM 4" in headed and "1/1" in headed
+
+
+def test_25_row_table_one_spans_two_pages_with_header_repeated(tmp_path):
+    doc = copy.deepcopy(generate_filing(2, "2023"))
+    doc.pop("derivativeTable", None)
+    doc.pop("footnotes", None)
+    doc["nonDerivativeTable"] = {"nonDerivativeTransaction": [_valued_row(str(1000 + i)) for i in range(25)]}
+    pages = _pdf_pages(render_pdf(doc, tmp_path / "long.pdf"))
+    assert len(pages) == 2
+    header = "Table I - Non-Derivative Securities Acquired, Disposed of, or Beneficially Owned"
+    assert header in pages[0] and header in pages[1]
+    assert "Amount of" in pages[1] and "1,024" in pages[1]
+
+
+def _rules(gray: np.ndarray, horizontal: bool, min_len_px: int = 150) -> list[int]:
+    """Positions (rows or columns) of ruled lines at least min_len_px long."""
+    dark = (gray < 160).astype(np.uint8)
+    kernel = np.ones((1, min_len_px) if horizontal else (min_len_px, 1), np.uint8)
+    lines = cv2.erode(dark, kernel)
+    hits = np.flatnonzero(lines.any(axis=1 if horizontal else 0))
+    groups = np.split(hits, np.flatnonzero(np.diff(hits) > 1) + 1) if hits.size else []
+    return [int(g.mean().round()) for g in groups]
+
+
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples not present")
+@pytest.mark.parametrize("name", ["374WaterForm4", "form4.Evans"])
+def test_render_matches_the_real_print(tmp_path, name):
+    doc = ownership.parse((SAMPLES / f"{name}.xml").read_bytes())
+    if name == "form4.Evans":
+        doc["remarks"] = ""  # the filing has an empty <remarks/> (its print shows "Remarks:"); the truth file omits it
+    pdf = render_pdf(doc, tmp_path / f"{name}.pdf")
+    ours = np.array(convert_from_path(pdf, dpi=300, grayscale=True)[0])
+    real = np.array(Image.open(SAMPLES / f"{name}-print-300dpi-1.png").convert("L"))
+    assert ours.shape == real.shape
+    for horizontal in (True, False):
+        want, got = _rules(real, horizontal), _rules(ours, horizontal)
+        assert len(want) >= (10 if horizontal else 20)
+        assert len(got) == len(want)
+        assert max(abs(a - b) for a, b in zip(want, got)) <= RULE_TOLERANCE_PX
+    differing = np.mean(np.abs(ours.astype(int) - real.astype(int)) > 64)
+    assert differing < 0.002
