@@ -91,12 +91,12 @@ class _Tesserocr:
         self._tr = tesserocr
         self._api = tesserocr.PyTessBaseAPI(path=str(tessdata), lang=LANG)
         self._dpi = dpi
-        self._image: np.ndarray | None = None  # kept alive: SetImageBytes does not copy
+        self._data = b""  # kept alive while set: SetImageBytes is documented as not copying
 
     def set_image(self, gray: np.ndarray) -> None:
-        self._image = gray
+        self._data = gray.tobytes()
         h, w = gray.shape
-        self._api.SetImageBytes(gray.tobytes(), w, h, 1, w)
+        self._api.SetImageBytes(self._data, w, h, 1, w)
         self._api.SetSourceResolution(self._dpi)
 
     def words(self, box: Box, psm: int, whitelist: str | None) -> list[Word]:

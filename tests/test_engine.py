@@ -1,6 +1,9 @@
 """OCR engine wrapper: real rendered text, both backends, page rectangles and crops."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import cv2
@@ -183,8 +186,18 @@ def test_engine_name_follows_env(monkeypatch):
     assert eng.engine_name() == expected
 
 
+def test_falls_back_when_tesserocr_does_not_import(monkeypatch):
+    monkeypatch.delenv(eng.ENGINE_ENV, raising=False)
+    real = eng.importlib.util.find_spec
+    monkeypatch.setattr(eng.importlib.util, "find_spec", lambda name: None if name == "tesserocr" else real(name))
+    assert eng.engine_name() == "pytesseract"
+
+
 def test_thread_limit_set_before_tesseract_loads():
-    assert eng.os.environ["OMP_THREAD_LIMIT"] == "1"
+    env = {k: v for k, v in os.environ.items() if k != "OMP_THREAD_LIMIT"}
+    code = "import sys, os, ocr.engine; print(os.environ['OMP_THREAD_LIMIT'], 'tesserocr' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1", "False"]  # set at import, before any libtesseract is loaded
 
 
 @pytest.mark.parametrize("name", BACKENDS)
