@@ -13,7 +13,7 @@ from PIL import Image
 
 from ocr import ownership
 from ocr.corpus.generate import generate_filing
-from ocr.corpus.render import format_date, format_number, render_html, render_pdf
+from ocr.corpus.render import format_date, format_number, render_html, render_pdf, render_pdfs
 
 SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
 MINIMAL = {"schemaVersion": "X0508", "documentType": "4", "aff10b5One": "false"}
@@ -100,6 +100,18 @@ def test_browser_header_and_footer_lines(tmp_path):
     headed = _pdf_pages(render_pdf(MINIMAL, tmp_path / "headed.pdf", browser_header=True))[0]
     assert "file://" not in plain and "SEC FORM 4" not in plain
     assert "file://" in headed and "SEC FORM 4" in headed and "1/1" in headed
+
+
+def test_a_batch_prints_each_filing_as_a_single_print_does(tmp_path):
+    docs = [generate_filing(seed) for seed in (4, 5, 6)]
+    batch = render_pdfs(docs, [tmp_path / f"batch{i}.pdf" for i in range(3)])
+    single = render_pdf(docs[1], tmp_path / "single.pdf")
+    assert [p.name for p in batch] == ["batch0.pdf", "batch1.pdf", "batch2.pdf"]
+    assert _pdf_pages(batch[1]) == _pdf_pages(single)
+    assert _pdf_pages(batch[0]) != _pdf_pages(batch[1])
+    assert not list(tmp_path.glob(".*.tmp"))
+    with pytest.raises(ValueError):
+        render_pdfs(docs, [tmp_path / "only-one.pdf"])
 
 
 def test_25_row_table_one_spans_two_pages_with_header_repeated(tmp_path):
