@@ -91,7 +91,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", required=True, type=Path, metavar="OUTDIR",
                         help="folder for the XML, JSON, transactions.csv, summary.json and state.sqlite")
     parser.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1, metavar="N",
-                        help="worker processes (default: the number of CPUs)")
+                        help="local worker processes (default: the number of CPUs)")
     parser.add_argument("--force", action="store_true", help="read every input again, even those already done")
     parser.add_argument("--quiet", action="store_true", help="print errors only")
     parser.add_argument("--overlay", action="store_true",
@@ -318,7 +318,7 @@ def _triage(paths: list[Path], state: BatchState, report: BatchReport, progress:
                 continue
             except InputError as exc:
                 error = str(exc)
-        _record(state, report, progress, key, name, Outcome(FAILED, error=error), previous=[])
+        _record(state, report, progress, key, name, Outcome(FAILED, error=error))
 
 
 def _stem(path: Path) -> str:
@@ -418,7 +418,6 @@ def _abort(executor: cf.Executor, in_flight: dict[cf.Future, Job], *, local: boo
 def _finish(job: Job, result: DocumentResult | None, error: str | None, seconds: float,
             state: BatchState, out_dir: Path, report: BatchReport, progress: "_Progress") -> None:
     """Write a document's outputs (atomically), then its state row: a kill between the two redoes it."""
-    previous = json.loads(state.row(job.key)["outputs"])
     if result is not None:
         try:
             result.source = job.name
@@ -430,14 +429,14 @@ def _finish(job: Job, result: DocumentResult | None, error: str | None, seconds:
             error = f"{job.name}: cannot write outputs: {type(exc).__name__}: {exc}"
     if error is not None:
         outcome = Outcome(FAILED, pages=job.pages, seconds=seconds, error=error)
-    _record(state, report, progress, job.key, job.name, outcome, previous)
+    _record(state, report, progress, job.key, job.name, outcome)
 
 
 def _record(state: BatchState, report: BatchReport, progress: "_Progress", key: bytes, name: str,
-            outcome: Outcome, previous: list[str]) -> None:
+            outcome: Outcome) -> None:
     """Commit one input's outcome and count it; a failed input leaves no outputs from an earlier run."""
     if outcome.status == FAILED:
-        for stale in previous:
+        for stale in json.loads(state.row(key)["outputs"]):
             Path(stale).unlink(missing_ok=True)
     state.finish(key, outcome)
     if outcome.status == OK:
