@@ -1,15 +1,11 @@
-"""``form4-ocr synth``: build a scanned Form 4 corpus with its ground truth.
+"""Build a scanned Form 4 corpus with its ground truth (``form4-ocr synth``).
 
-Each document is one seed: a generated filing (truth XML), printed to PDF by the EDGAR-look
-renderer, rasterized at 300 dpi, scanned with a profile (round robin) and stored as PDF, TIFF
-or PNG (rotating). Layout of the output folder::
-
-    DIR/<stem>.pdf|tif|png   the scans, image only
-    DIR/truth/<stem>.xml     their ownershipDocument ground truth
-    DIR/manifest.json        stem, profile, layout, pages, format, seed, dpi per document
-
-Everything is drawn from the seed, so a rerun writes the same bytes (except Chromium's header
-line, which prints today's date, on the documents that have it).
+Each document comes from one seed: a generated filing is written as truth/<stem>.xml, printed
+to PDF by the EDGAR-look renderer, rasterized at 300 dpi, scanned with a profile (round robin
+over --profiles) and stored beside truth/ as <stem>.pdf, .tif or .png (rotating; PNG only for
+one-page filings). manifest.json lists stem, profile, layout, pages, format, seed and dpi of
+each document. Everything is drawn from the seed, so a rerun writes the same bytes, except
+on documents printed with the browser's header line, which carries the print time.
 """
 from __future__ import annotations
 
@@ -18,7 +14,7 @@ import json
 import os
 import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -109,13 +105,17 @@ def synth(out_dir: Path, n: int = 50, seed: int = 0, profiles: list[str] | None 
     out_dir = Path(out_dir)
     tasks = plan(n, seed, profiles, browser_header_share)
     jobs = max(1, min(jobs or os.cpu_count() or 1, n or 1))
+    documents: list[dict[str, Any]] = [{} for _ in tasks]
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker) as pool:
-        futures = [pool.submit(build_one, task, out_dir) for task in tasks]
-        documents = []
-        with tqdm(total=n, unit="doc", desc="synth", disable=None if progress is None else not progress) as bar:
-            for future in futures:
-                documents.append(future.result())
-                bar.update()
+        futures = {pool.submit(build_one, task, out_dir): task["index"] for task in tasks}
+        try:
+            with tqdm(total=n, unit="doc", desc="synth", disable=None if progress is None else not progress) as bar:
+                for future in as_completed(futures):
+                    documents[futures[future]] = future.result()
+                    bar.update()
+        except BaseException:  # a failed document or Ctrl-C: do not wait for the queue to drain
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     manifest = {"generator": "form4-ocr synth",
                 "args": {"n": n, "seed": seed, "profiles": profiles, "browser_header_share": browser_header_share},
                 "documents": documents}
@@ -159,6 +159,9 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"form4-ocr synth: {exc}", file=sys.stderr)
         return ExitCode.file_access
+    except KeyboardInterrupt:
+        print("form4-ocr synth: interrupted", file=sys.stderr)
+        return ExitCode.interrupted
     pages = sum(doc["pages"] for doc in manifest["documents"])
     print(f"{len(manifest['documents'])} documents, {pages} pages -> {args.output}")
     return ExitCode.ok
