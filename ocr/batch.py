@@ -25,6 +25,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import cv2
 from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
@@ -334,8 +335,10 @@ def _local_executor(jobs: int) -> cf.ProcessPoolExecutor:
 
 
 def _init_worker() -> None:
-    """Clamp Tesseract's OpenMP threads before it loads; leave Ctrl-C to the main process."""
+    """One thread per worker (the pool fills the cores): Tesseract's OpenMP clamped before it
+    loads, OpenCV's pool off. Ctrl-C is left to the main process."""
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    cv2.setNumThreads(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 

@@ -10,21 +10,22 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import cv2
 from distributed import Client, WorkerPlugin
 
 CONNECT_TIMEOUT = "30s"
 
 
 class ThreadLimit(WorkerPlugin):
-    """Clamp Tesseract's OpenMP threads on every worker before it first loads Tesseract.
-
-    Several OpenMP teams on few cores fight each other (16 s instead of 2.7 s a page here).
-    """
+    """One thread per task: Tesseract's OpenMP clamped on every worker before it first loads,
+    OpenCV's pool off. The worker's threads already fill its cores; more threads fight
+    (16 s instead of 2.7 s a Tesseract page here)."""
 
     name = "form4-ocr-thread-limit"
 
     def setup(self, worker) -> None:
         os.environ["OMP_THREAD_LIMIT"] = "1"
+        cv2.setNumThreads(1)
 
 
 @contextmanager

@@ -62,3 +62,9 @@ def read_document(path: Path, *, overlay_dir: Path | None = None) -> DocumentRes
               FieldResult(SHARES, "100", "1OO", 0.41, 0, (900, 1500, 120, 30), needs_review=True)]
     return DocumentResult(source=str(path), document=filing(issuer), fields=fields, pages=pages,
                           template="edgar-2023")
+
+
+def thread_settings() -> tuple[str | None, int]:
+    """OMP_THREAD_LIMIT and OpenCV's thread count as a worker sees them."""
+    import cv2
+    return os.environ.get("OMP_THREAD_LIMIT"), cv2.getNumThreads()

@@ -259,6 +259,11 @@ def test_a_document_that_kills_its_worker_fails_alone(tmp_path, read_log):
     assert all(rows[str(p)]["status"] == "ok" for p in good)
 
 
+def test_local_workers_run_one_thread_each():
+    with batch._local_executor(1) as pool:
+        assert pool.submit(batch_fakes.thread_settings).result() == ("1", 1)
+
+
 # --- interruptions ---------------------------------------------------------------------
 
 def test_sigkill_mid_run_then_restart_reads_each_document_exactly_once(tmp_path):

@@ -6,6 +6,7 @@ import os
 import sqlite3
 
 import batch_fakes
+import cv2
 import pytest
 from distributed import Client, LocalCluster
 from scan_files import letter_page, png_bytes, write
@@ -55,18 +56,15 @@ def test_cluster_run_matches_local_run(tmp_path, scheduler, monkeypatch):
     assert (again.already_done, again.ok, again.failed) == (3, 0, 1)  # resumes like local mode
 
 
-def omp_thread_limit() -> str | None:
-    return os.environ.get("OMP_THREAD_LIMIT")
-
-
-def unset_omp_thread_limit() -> None:
+def unset_thread_limits() -> None:
     os.environ.pop("OMP_THREAD_LIMIT", None)
+    cv2.setNumThreads(4)
 
 
-def test_cluster_workers_clamp_tesseract_threads(scheduler):
+def test_cluster_workers_run_one_thread_per_task(scheduler):
     with Client(scheduler) as client:
-        client.run(unset_omp_thread_limit)
-        assert set(client.run(omp_thread_limit).values()) == {None}
+        client.run(unset_thread_limits)
+        assert set(client.run(batch_fakes.thread_settings).values()) == {(None, 4)}
     with cluster_executor(scheduler) as (executor, slots):
         assert slots == 2
-        assert executor.submit(omp_thread_limit).result() == "1"
+        assert executor.submit(batch_fakes.thread_settings).result() == ("1", 1)
