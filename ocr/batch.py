@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 import cv2
@@ -235,8 +236,8 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, *, reader: Reader | N
               max_pages: int = 1000, scheduler: str | None = None) -> BatchReport:
     """Read every input not already done into ``out_dir``; state and summaries are saved even on Ctrl-C.
 
-    ``reader`` is called in the workers as ``reader(path, overlay_dir=...)``; None means
-    ocr.pipeline.read_document, imported there after OpenMP threads are clamped.
+    ``reader`` is called in the workers as ``reader(path, overlay_dir=..., max_pages=...)``;
+    None means ocr.pipeline.read_document, imported there after OpenMP threads are clamped.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -263,8 +264,8 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, *, reader: Reader | N
                 slots = jobs or os.cpu_count() or 1
                 make_executor = lambda: _local_executor(slots)  # noqa: E731 (a fresh pool after a crash)
                 executor = make_executor()
-            _dispatch(todo, executor, make_executor, slots, reader, overlay_dir, state, out_dir, report,
-                      progress)
+            work = partial(read_one, reader, overlay_dir=overlay_dir, max_pages=max_pages)
+            _dispatch(todo, executor, make_executor, slots, work, state, out_dir, report, progress)
         except KeyboardInterrupt:
             report.interrupted = True
             log.warning("interrupted: state saved in %s; run the same command again to resume",
@@ -342,22 +343,25 @@ def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def read_one(reader: Reader | None, path: Path, overlay_dir: Path | None) -> tuple[DocumentResult | None, str | None, float]:
+def read_one(reader: Reader | None, path: Path, *, overlay_dir: Path | None,
+             max_pages: int) -> tuple[DocumentResult | None, str | None, float]:
     """Worker side: read one document. Returns (result, None, seconds) or (None, one-line error, seconds)."""
     started = time.perf_counter()
-    if reader is None:
-        from .pipeline import read_document as reader
     try:
-        return reader(path, overlay_dir=overlay_dir), None, time.perf_counter() - started
+        if reader is None:
+            from .pipeline import read_document as reader
+        return reader(path, overlay_dir=overlay_dir, max_pages=max_pages), None, time.perf_counter() - started
     except Form4Error as exc:
         error = str(exc)
     except Exception as exc:  # a bug or a crash inside a library: the batch goes on
         error = f"{display_name(path)}: internal error: {type(exc).__name__}: {exc}"
-    return None, " ".join(error.split()), time.perf_counter() - started
+    # one line, and UTF-8 even when the message quotes a file name holding undecodable bytes
+    error = " ".join(error.split()).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return None, error, time.perf_counter() - started
 
 
 def _dispatch(jobs: Iterator[Job], executor: cf.Executor, make_executor: Callable[[], cf.Executor] | None,
-              slots: int, reader: Reader | None, overlay_dir: Path | None, state: BatchState,
+              slots: int, work: Callable[[Path], tuple], state: BatchState,
               out_dir: Path, report: BatchReport, progress: "_Progress") -> None:
     """Keep every worker busy with a short queue; record each result as it arrives.
 
@@ -373,7 +377,7 @@ def _dispatch(jobs: Iterator[Job], executor: cf.Executor, make_executor: Callabl
                 job = suspects.pop(0) if suspects else next(jobs, None)
                 if job is None:
                     break
-                in_flight[executor.submit(read_one, reader, job.path, overlay_dir)] = job
+                in_flight[executor.submit(work, job.path)] = job
             if not in_flight:
                 executor.shutdown(wait=True)
                 return

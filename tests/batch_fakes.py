@@ -42,11 +42,11 @@ def filing(issuer: str) -> dict:
     }
 
 
-def read_document(path: Path, *, overlay_dir: Path | None = None) -> DocumentResult:
+def read_document(path: Path, *, overlay_dir: Path | None = None, max_pages: int = 1000) -> DocumentResult:
     """Load every page for real; a blank document is not a Form 4; a name with 'crash' kills its worker."""
     name = display_name(path)
     pages, ink = [], 0
-    for index, page in enumerate(iter_pages(path, dpi=100)):
+    for index, page in enumerate(iter_pages(path, dpi=100, max_pages=max_pages)):
         time.sleep(float(os.environ.get("FAKE_READER_SECONDS", "0")))
         pages.append(PageResult(index=index, role="first" if index == 0 else "continuation"))
         ink += int((page < 128).sum())

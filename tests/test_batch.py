@@ -249,6 +249,15 @@ def test_every_bad_input_fails_alone_with_its_reason(tmp_path):
     assert summary["totals"]["failed"] == len(bad) and summary["totals"]["ok"] == len(good)
 
 
+def test_max_pages_option(tmp_path, read_log):
+    three, one = pdf_file(tmp_path / "three.pdf", pages=3), pdf_file(tmp_path / "one.pdf", pages=1)
+    out = tmp_path / "out"
+    assert extract([str(three), str(one), "-o", str(out), "--max-pages", "2", "--quiet"]) == ExitCode.input_failed
+    rows = state_rows(out)
+    assert rows[str(three)]["error"] == f"{three}: has 3 pages; the limit is 2 (--max-pages)"
+    assert rows[str(one)]["status"] == "ok"
+
+
 def test_a_document_that_kills_its_worker_fails_alone(tmp_path, read_log):
     folder, out = tmp_path / "in", tmp_path / "out"
     good = [scan(folder / f"doc{i}.png", i) for i in range(4)]
