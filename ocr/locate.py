@@ -68,19 +68,39 @@ def group_rows(cells: list[Box], tolerance: int = ROW_TOLERANCE) -> list[list[Bo
     return sorted(rows, key=lambda r: r[0][1])
 
 
-def nearest_cell(cells: list[Box], expect: list[int], tolerance: int) -> Box | None:
-    """The cell whose top-left corner and width are closest to the template's expectation."""
-    ex, ey, ew = expect[:3]
-    best, best_d = None, float(tolerance)
-    for x, y, w, h in cells:
-        d = max(abs(x - ex), abs(y - ey), abs(w - ew) / 2)
-        if d <= best_d:
-            best, best_d = (x, y, w, h), d
-    return best
+def find_frame(cells: list[Box], page_width: int, min_fraction: float = 0.2) -> tuple[int, int, int] | None:
+    """(left, right, top) of the first row of wide boxes: the frame of a form's ruled body."""
+    wide = [c for c in cells if c[2] >= min_fraction * page_width]
+    if not wide:
+        return None
+    top = min(c[1] for c in wide)
+    row = [c for c in cells if abs(c[1] - top) <= ROW_TOLERANCE and c[3] >= MIN_CELL * 2]
+    left, right = min(c[0] for c in row), max(c[0] + c[2] for c in row)
+    if right - left < 0.5 * page_width:
+        return None
+    return left, right, top
 
 
-def inner_rules(horizontal: np.ndarray, cell: Box, min_fraction: float = 0.6) -> list[int]:
-    """y of horizontal rules inside a cell (such as the hr lines of box 1), top to bottom."""
+def find_checkboxes(ink: np.ndarray, x_range: tuple[int, int], bottom: int) -> list[Box]:
+    """Small ruled squares (outer contours with a hole) between ``x_range`` above ``bottom``, top to bottom."""
+    x0, x1 = x_range
+    region = ink[:bottom, x0:x1]
+    contours, hierarchy = cv2.findContours(region, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    boxes = []
+    for i, contour in enumerate(contours):
+        has_hole, is_outer = hierarchy[0][i][2] >= 0, hierarchy[0][i][3] < 0
+        x, y, w, h = cv2.boundingRect(contour)
+        if not (has_hole and is_outer and 8 <= w <= 120 and 8 <= h <= 120 and 0.2 <= w / h <= 5):
+            continue
+        if cv2.contourArea(contour) < 0.7 * w * h:  # a ruled square fills its bounding box
+            continue
+        boxes.append((x + x0, y, w, h))
+    return sorted(boxes, key=lambda b: b[1])
+
+
+def inner_rules(horizontal: np.ndarray, cell: Box, min_fraction: float = 0.9) -> list[int]:
+    """y of horizontal rules across a cell (such as the hr lines of box 1), top to bottom;
+    shorter lines, such as a link's underline, are not rules."""
     x, y, w, h = cell
     band = horizontal[y : y + h, x : x + w]
     rows = np.flatnonzero((band > 0).sum(axis=1) >= min_fraction * w)
@@ -94,11 +114,12 @@ def inner_rules(horizontal: np.ndarray, cell: Box, min_fraction: float = 0.6) ->
 _ANCHOR = re.compile(r"^(top|bottom|rule(\d+))([+-]\d+)?$")
 
 
-def resolve(cell: Box, rules_y: list[int], spec: dict) -> Box | None:
+def resolve(cell: Box, rules_y: list[int], spec: dict, scale: float = 1.0) -> Box | None:
     """A field rectangle from a box-map spec relative to its cell.
 
     ``top``/``bottom`` are anchors such as ``"top+60"``, ``"rule1-4"`` (the second inner rule)
-    or ``"bottom"``; ``left``/``right`` are fractions of the cell width. Returns None when an
+    or ``"bottom"``; offsets are template pixels times ``scale``, the page's text size relative
+    to the template's. ``left``/``right`` are fractions of the cell width. Returns None when an
     anchor rule is missing.
     """
     x, y, w, h = cell
@@ -116,7 +137,7 @@ def resolve(cell: Box, rules_y: list[int], spec: dict) -> Box | None:
             if i >= len(rules_y):
                 return None
             base = rules_y[i]
-        return base + int(m.group(3) or 0)
+        return base + int(round(int(m.group(3) or 0) * scale))
 
     top, bottom = anchor(spec.get("top", "top")), anchor(spec.get("bottom", "bottom"))
     if top is None or bottom is None:

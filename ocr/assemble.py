@@ -1,0 +1,212 @@
+"""Parse and validate: readings of boxes become ownershipDocument plain data plus one
+FieldResult per value, with the box map saying which element each box holds.
+
+A value that fails a check is kept and flagged for review, never dropped.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from . import ownership, parse
+from .layout import FieldBox
+from .result import FieldResult
+from .trailer import Trailer, TrailerLine
+
+REVIEW_BELOW = 0.8  # OCR confidence under which a value goes to a person
+_INDEX = re.compile(r"^(\w+)\[(\d+)\]$")
+
+
+@dataclass
+class Reading:
+    """What was read in one box: OCR text, or a mark decision (``marked`` not None)."""
+
+    field: FieldBox
+    text: str
+    confidence: float
+    empty: bool
+    marked: bool | None = None
+
+
+def _container(doc: dict[str, Any], parts: list[str]) -> dict[str, Any]:
+    node: Any = doc
+    for part in parts:
+        m = _INDEX.match(part)
+        if m:
+            items = node.setdefault(m.group(1), [])
+            while len(items) <= int(m.group(2)):
+                items.append({})
+            node = items[int(m.group(2))]
+        else:
+            node = node.setdefault(part, {})
+    return node
+
+
+def put(doc: dict[str, Any], path: str, value: str | None, footnotes: list[str] = ()) -> str:
+    """Store a value at an element path; returns the flattened path of what holds it.
+
+    Valued elements get ``{"value", "footnoteId"}``; footnotes on a plain element (a
+    transaction code) go to its parent's footnoteId, as the schema has them.
+    """
+    parts = path.split("/")
+    parent, name = _container(doc, parts[:-1]), parts[-1]
+    if name in ownership.schema()["valued"]:
+        element = parent.setdefault(name, {})
+        if value is not None:
+            element["value"] = value
+        if footnotes:
+            element.setdefault("footnoteId", []).extend(f for f in footnotes if f not in element.get("footnoteId", []))
+        return f"{path}/value"
+    if value is not None:
+        parent[name] = value
+    if footnotes:
+        parent.setdefault("footnoteId", []).extend(footnotes)
+    return path
+
+
+def _result(path: str, value: str | None, reading: Reading, parsed: parse.Parsed | None = None) -> FieldResult:
+    warnings = [parsed.warning] if parsed and parsed.warning else []
+    review = bool(warnings) or (value is not None and reading.confidence < REVIEW_BELOW)
+    return FieldResult(path, value, reading.text, round(reading.confidence, 3), reading.field.page,
+                       reading.field.box, review, warnings)
+
+
+def header(doc: dict[str, Any], readings: list[Reading]) -> list[FieldResult]:
+    """Values of the header boxes and checkboxes."""
+    results = []
+    marks = {r.field.key: r.marked for r in readings if r.marked is not None}
+    for r in readings:
+        f = r.field
+        if f.settings.get("role") == "reference":
+            continue
+        if r.marked is not None:
+            value = "true" if r.marked else "false"
+            results.append(_result(put(doc, f.key, value), value, r))
+            continue
+        if r.empty:
+            continue
+        if "|" in f.key:  # one box, one element per printed line
+            lines = [line.strip() for line in r.text.splitlines() if line.strip()]
+            paths = f.key.split("|")
+            lines = lines[: len(paths) - 1] + [" ".join(lines[len(paths) - 1 :])] if len(lines) >= len(paths) else lines
+            for path, line in zip(paths, lines):
+                parsed = parse.parse_value(line, f.kind)
+                results.append(_result(put(doc, path, parsed.value, parsed.footnotes), parsed.value, r, parsed))
+            continue
+        parsed = parse.parse_value(" ".join(r.text.split()) if f.kind == "text" else r.text, f.kind)
+        if parsed.parts:  # a box printing several elements, e.g. "Name [ TICK ]"
+            for name, value in parsed.parts.items():
+                results.append(_result(put(doc, f"{f.key}/{name}", value), value, r, parsed))
+            continue
+        path = f.key
+        switch = f.settings.get("switch")
+        if switch and not marks.get(switch["mark"], False):
+            path = switch["unmarked_path"]
+        results.append(_result(put(doc, path, parsed.value, parsed.footnotes), parsed.value, r, parsed))
+    return results
+
+
+def tables(doc: dict[str, Any], readings: list[Reading], specs: list[dict[str, Any]]) -> list[FieldResult]:
+    """Table rows: each row becomes a transaction or a holding, by whether its transaction-only
+    columns hold anything, and each cell goes to the element its column names."""
+    by_row: dict[tuple[str, int], dict[int, Reading]] = {}
+    for r in readings:
+        by_row.setdefault((r.field.table, r.field.row), {})[r.field.column] = r
+    results = []
+    counters: dict[str, int] = {}
+    for spec in specs:
+        table = spec["element"]
+        rows = sorted(k for k in by_row if k[0] == table)
+        for key in rows:
+            cells = by_row[key]
+            is_txn = any(not cells[c].empty for c in spec["transaction_if_any"] if c in cells)
+            kind = "transaction" if is_txn else "holding"
+            element = spec["rows"][kind]
+            index = counters.get(element, 0)
+            counters[element] = index + 1
+            base = f"{table}/{element}[{index}]"
+            row_node = _container(doc, base.split("/"))
+            if kind == "transaction":
+                row_node["transactionCoding"] = {"transactionFormType": "4", "equitySwapInvolved": "false"}
+            for column, column_spec in enumerate(spec["columns"]):
+                r = cells.get(column)
+                if r is None or r.empty:
+                    continue
+                path = column_spec.get(kind)
+                if path is None:
+                    results.append(FieldResult(f"{base}/column{column + 1}", None, r.text, r.confidence, r.field.page,
+                                               r.field.box, True, [f"a {kind} row has a value in column {column + 1}"]))
+                    continue
+                if column_spec["kind"] == "flag":
+                    parsed = parse.parse_value(True, "mark")
+                else:
+                    parsed = parse.parse_value(" ".join(r.text.split()) if column_spec["kind"] == "text" else r.text,
+                                               column_spec["kind"])
+                results.append(_result(put(doc, f"{base}/{path}", parsed.value, parsed.footnotes), parsed.value, r, parsed))
+                for implied_path, implied in column_spec.get("implies", {}).items():
+                    put(doc, f"{base}/{implied_path}", implied)
+    return results
+
+
+def _line_result(path: str, value: str | None, lines: list[TrailerLine], warning: str | None = None) -> FieldResult:
+    first = lines[0]
+    x0 = min(l.box[0] for l in lines if l.page == first.page)
+    y0 = min(l.box[1] for l in lines if l.page == first.page)
+    x1 = max(l.box[0] + l.box[2] for l in lines if l.page == first.page)
+    y1 = max(l.box[1] + l.box[3] for l in lines if l.page == first.page)
+    confidence = min(l.confidence for l in lines)
+    text = " ".join(l.text for l in lines)
+    return FieldResult(path, value, text, round(confidence, 3), first.page, (x0, y0, x1 - x0, y1 - y0),
+                       bool(warning) or confidence < REVIEW_BELOW, [warning] if warning else [])
+
+
+def trailer(doc: dict[str, Any], found: Trailer) -> list[FieldResult]:
+    """Footnotes, remarks and signature from the trailer's lines."""
+    results = []
+    notes = []
+    for i, lines in enumerate(found.footnotes):
+        text = " ".join(l.text for l in lines)
+        split = parse.split_footnotes(text)
+        body = split[0]["text"] if split else text
+        notes.append({"id": f"F{i + 1}", "text": body})
+        results.append(_line_result(f"footnotes/footnote[F{i + 1}]", body, lines))
+    if notes:
+        doc["footnotes"] = {"footnote": notes}
+    if found.remarks:
+        doc["remarks"] = " ".join(l.text for l in found.remarks)
+        results.append(_line_result("remarks", doc["remarks"], found.remarks))
+    signature: dict[str, str] = {}
+    if found.signature_name:
+        parsed = parse.parse_value(" ".join(l.text for l in found.signature_name), "signature")
+        name = parsed.parts.get("signatureName") or parsed.value
+        if name:
+            signature["signatureName"] = name
+            results.append(_line_result("ownerSignature[0]/signatureName", name, found.signature_name))
+    if found.signature_date:
+        parsed = parse.parse_value(" ".join(l.text for l in found.signature_date), "date")
+        if parsed.value:
+            signature["signatureDate"] = parsed.value
+            results.append(_line_result("ownerSignature[0]/signatureDate", parsed.value, found.signature_date, parsed.warning))
+    if signature:
+        doc["ownerSignature"] = [signature]
+    return results
+
+
+def finish(doc: dict[str, Any], boxes: dict[str, Any], results: list[FieldResult]) -> list[str]:
+    """Constants of the template, then the whole-document cross-checks; returns warnings and
+    flags the fields they concern."""
+    for name, value in boxes.get("constants", {}).items():
+        doc.setdefault(name, value)
+    amended = boxes.get("amended")
+    if amended and doc.get(amended["if"]):
+        doc.update(amended["set"])
+    by_path = {r.path: r for r in results}
+    warnings = []
+    for path, warning in parse.validate(doc):
+        target = by_path.get(path) or by_path.get(f"{path}/value")
+        if target is not None:
+            target.needs_review = True
+            target.warnings.append(warning)
+        warnings.append(f"{path}: {warning}")
+    return warnings

@@ -1,0 +1,123 @@
+"""Locate boxes and cells: the box map's entries resolved to rectangles on one located page.
+
+Generic: the box map names the boxes and says how to find them (which cell, which rule,
+which column); this module knows nothing of Form 4.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import locate
+
+Box = tuple[int, int, int, int]
+CELL_TOLERANCE = 40  # px at 300 dpi between a header cell's expected and found left edge and width
+
+
+@dataclass
+class FieldBox:
+    """A rectangle to read and what it holds.
+
+    ``key`` is the element path for header fields; table cells carry table/row/column instead
+    and get their path once the row's kind (transaction or holding) is known.
+    """
+
+    key: str
+    kind: str
+    box: Box
+    page: int
+    settings: dict[str, Any] = field(default_factory=dict)
+    table: str | None = None
+    row: int | None = None
+    column: int | None = None
+
+
+@dataclass
+class PageGeometry:
+    """What the ruled lines of one page say: cells, rows, and the rule masks."""
+
+    ink: Any
+    rules: locate.Rules
+    cells: list[Box]
+    rows: list[list[Box]]
+
+    @property
+    def bottom_of_cells(self) -> int:
+        return max((y + h for _, y, _, h in self.cells), default=0)
+
+
+def measure(gray) -> PageGeometry:
+    ink = locate.binarize(gray)
+    rules = locate.find_rules(ink)
+    cells = locate.find_cells(rules)
+    return PageGeometry(ink, rules, cells, locate.group_rows(cells))
+
+
+def column_cell(cells: list[Box], x: int, w: int, index: int) -> Box | None:
+    """The ``index``-th cell (top to bottom) of a column of boxes with this left edge and width."""
+    column = [c for c in cells if abs(c[0] - x) <= CELL_TOLERANCE and abs(c[2] - w) <= CELL_TOLERANCE]
+    column.sort(key=lambda c: c[1])
+    return column[index] if index < len(column) else None
+
+
+def settings_for(boxes: dict[str, Any], kind: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """OCR settings of a field: its kind's defaults from the box map, overridden by the field."""
+    merged = dict(boxes.get("kinds", {}).get(kind, {}))
+    merged.update({k: spec[k] for k in ("psm", "whitelist") if k in spec})
+    return merged
+
+
+def checkbox_fields(boxes: dict[str, Any], geometry: PageGeometry, page: int, frame_top: int) -> list[FieldBox]:
+    """The form's top checkboxes, found as small ruled squares left of the title, in box-map order.
+
+    The mark is read in the square's interior (a fifth in from each side, so the border is not ink).
+    """
+    spec = boxes["checkboxes"]
+    width = geometry.ink.shape[1]
+    squares = locate.find_checkboxes(geometry.ink, (int(spec["x"][0] * width), int(spec["x"][1] * width)), frame_top)
+    out = []
+    for path, (x, y, w, h) in zip(spec["paths"], squares):
+        dx, dy = max(2, w // 5), max(2, h // 5)
+        out.append(FieldBox(path, "mark", (x + dx, y + dy, w - 2 * dx, h - 2 * dy), page, {"role": "value"}))
+    return out
+
+
+def header_fields(boxes: dict[str, Any], geometry: PageGeometry, page: int, scale: float) -> tuple[list[FieldBox], list[str]]:
+    """Fields of the header cells (boxes 1-6); warnings for cells or anchors not found."""
+    out, warnings = [], []
+    for cell_spec in boxes.get("cells", []):
+        cell = column_cell(geometry.cells, cell_spec["x"], cell_spec["w"], cell_spec["index"])
+        if cell is None:
+            warnings.append(f"box {cell_spec['name']} not found on page {page + 1}")
+            continue
+        rules_y = locate.inner_rules(geometry.rules.horizontal, cell)
+        for spec in cell_spec["fields"]:
+            key = spec.get("path") if "path" in spec else "|".join(spec["paths"])
+            rect = locate.resolve(cell, rules_y, spec, scale)
+            if rect is None:
+                warnings.append(f"{key or cell_spec['name']}: anchor in box {cell_spec['name']} not found")
+                continue
+            settings = settings_for(boxes, spec["kind"], spec)
+            settings.update({k: spec[k] for k in ("role", "switch") if k in spec})
+            out.append(FieldBox(key, spec["kind"], rect, page, settings))
+    return out, warnings
+
+
+def table_cells(boxes: dict[str, Any], geometry: PageGeometry, page: int, first_row: dict[str, int]) -> list[FieldBox]:
+    """Body cells of every table on the page, row numbers continuing from ``first_row`` (updated).
+
+    A body row is a run of cells sharing top and bottom with exactly the table's column count;
+    repeated header rows never form such a run, so they are skipped on continuation pages.
+    """
+    out = []
+    for row in geometry.rows:
+        for table in boxes.get("tables", []):
+            if len(row) != table["cells_per_row"]:
+                continue
+            name = table["element"]
+            index = first_row.get(name, 0)
+            first_row[name] = index + 1
+            for column, (cell, spec) in enumerate(zip(row, table["columns"])):
+                settings = settings_for(boxes, spec["kind"], spec)
+                out.append(FieldBox(f"{name}/{index}/{column}", spec["kind"], cell, page, settings, name, index, column))
+    return out

@@ -1,0 +1,154 @@
+"""One document through the reading stages:
+
+load and rasterize -> orient (template alignment, or OSD and deskew) -> page role ->
+locate boxes and cells -> read (OCR, marks) -> parse and validate.
+
+Pages are streamed: only the page being read is in memory (plus its aligned picture when
+overlays are asked for).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import align, assemble, layout, marks, orient
+from .engine import Engine, get_engine
+from .errors import AlignmentError, NotForm4Error
+from .load import iter_pages
+from .locate import find_frame
+from .read import ink_mask, read_box
+from .result import DocumentResult, PageResult
+from .template import Template, load_templates
+from .trailer import Trailer, read_page as read_trailer
+
+
+@dataclass
+class DocumentState:
+    """What the pages read so far have established."""
+
+    template: Template | None = None
+    header: list[assemble.Reading] = field(default_factory=list)
+    cells: list[assemble.Reading] = field(default_factory=list)
+    rows_seen: dict[str, int] = field(default_factory=dict)
+    trailer: Trailer = field(default_factory=Trailer)
+    pages: list[PageResult] = field(default_factory=list)
+    pictures: list[np.ndarray] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def match_template(gray: np.ndarray, templates: tuple[Template, ...]) -> tuple[Template, align.Alignment, np.ndarray, layout.PageGeometry, float]:
+    """Align a page to the best template; raises AlignmentError when none fits.
+
+    Feature matching gives turn, skew and a first scale; the ruled frame of boxes 1-6 then
+    fixes scale and shift, and the number of top checkboxes picks the layout (both EDGAR
+    prints share nearly all their words, so feature inliers alone cannot tell them apart).
+    """
+    features = align.detect_features(gray)
+    fits, reasons = [], []
+    for template in templates:
+        try:
+            fits.append((template, align.estimate(features, template.features)))
+        except AlignmentError as exc:
+            reasons.append(f"{template.name}: {exc}")
+    if not fits:
+        raise AlignmentError("; ".join(reasons))
+    fits.sort(key=lambda f: -f[1].inliers)
+    template, alignment = fits[0]
+    warped = align.warp(gray, alignment, template.size)
+    geometry = layout.measure(warped)
+    frame = find_frame(geometry.cells, template.size[0])
+    if frame is None:
+        raise AlignmentError("no ruled frame of boxes 1-6 where the template has it")
+    width = template.size[0]
+    for candidate, candidate_alignment in fits:
+        spec = candidate.boxes["checkboxes"]
+        squares = layout.locate.find_checkboxes(geometry.ink, (int(spec["x"][0] * width), int(spec["x"][1] * width)), frame[2])
+        if len(squares) == len(spec["paths"]):
+            template, alignment = candidate, candidate_alignment
+            break
+    expected = template.boxes["frame"]["expected"]
+    refined = align.refine_to_frame(alignment, frame, tuple(expected))
+    scale = (expected[1] - expected[0]) / (frame[1] - frame[0])
+    warped = align.warp(gray, refined, template.size)
+    return template, refined, warped, layout.measure(warped), scale
+
+
+def read_marks(fields: list[layout.FieldBox], geometry: layout.PageGeometry) -> list[assemble.Reading]:
+    """Mark boxes decided together, against the page's own empty boxes."""
+    densities = [float((ink_mask(geometry.ink, geometry.rules, f.box) > 0).mean()) for f in fields]
+    return [assemble.Reading(f, "X" if m else "", c, not m, m) for f, (m, c) in zip(fields, marks.decide(densities))]
+
+
+def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry, fields: list[layout.FieldBox]) -> list[assemble.Reading]:
+    out = []
+    for f in fields:
+        text, confidence, empty = read_box(engine, page, geometry.ink, geometry.rules, f.box,
+                                           psm=f.settings.get("psm", 7), whitelist=f.settings.get("whitelist"))
+        out.append(assemble.Reading(f, text, confidence, empty))
+    return out
+
+
+def read_page(gray: np.ndarray, index: int, templates: tuple[Template, ...], engine: Engine, state: DocumentState, keep_picture: bool) -> None:
+    """Add one page's readings to the document state."""
+    info = PageResult(index, "other")
+    try:
+        if state.template is not None:
+            raise AlignmentError("the filing's first page is already read")
+        template, alignment, page, geometry, scale = match_template(gray, templates)
+    except AlignmentError as exc:
+        page, info.rotation, info.skew = orient.upright(gray)
+        geometry = layout.measure(page)
+        if state.template is not None and not state.trailer.done:
+            info.role = "continuation"
+        else:
+            info.warnings.append(f"not a Form 4 page: {exc}")
+    else:
+        state.template = template
+        info.role, info.template = "first", template.name
+        info.rotation, info.skew = alignment.quarter_turns * 90, round(alignment.skew, 3)
+        info.alignment = alignment.quality() | {"text_scale": round(scale, 4)}
+        boxes = template.boxes
+        frame_top = boxes["frame"]["expected"][2]
+        checkboxes = layout.checkbox_fields(boxes, geometry, index, frame_top)
+        if len(checkboxes) != len(boxes["checkboxes"]["paths"]):
+            info.warnings.append(f"found {len(checkboxes)} top checkboxes, the template has {len(boxes['checkboxes']['paths'])}")
+        fields, warnings = layout.header_fields(boxes, geometry, index, scale)
+        info.warnings += warnings
+        mark_fields = checkboxes + [f for f in fields if f.kind == "mark"]
+        state.header += read_marks(mark_fields, geometry)
+        state.header += read_fields(engine, page, geometry, [f for f in fields if f.kind != "mark"])
+    if info.role != "other":
+        boxes = state.template.boxes
+        state.cells += read_fields(engine, page, geometry, layout.table_cells(boxes, geometry, index, state.rows_seen))
+        read_trailer(engine, page, geometry, index, geometry.bottom_of_cells, boxes["trailer"], state.trailer)
+    state.pages.append(info)
+    if keep_picture:
+        state.pictures.append(page)
+
+
+def read_document(path: Path, *, overlay_dir: Path | None = None, templates: tuple[Template, ...] | None = None,
+                  engine: Engine | None = None, max_pages: int = 1000) -> DocumentResult:
+    """Read one scanned filing into ownershipDocument plain data and per-field results."""
+    templates = templates or load_templates()
+    engine = engine or get_engine()
+    state = DocumentState()
+    for index, gray in enumerate(iter_pages(Path(path), max_pages=max_pages)):
+        read_page(gray, index, templates, engine, state, keep_picture=overlay_dir is not None)
+    if state.template is None:
+        reasons = "; ".join(w for p in state.pages for w in p.warnings) or "no pages"
+        raise NotForm4Error(f"{path}: no page is a Form 4 ({reasons})")
+    doc: dict[str, Any] = {}
+    results = assemble.header(doc, state.header)
+    results += assemble.tables(doc, state.cells, state.template.boxes["tables"])
+    results += assemble.trailer(doc, state.trailer)
+    warnings = assemble.finish(doc, state.template.boxes, results)
+    warnings += [w for p in state.pages for w in p.warnings if p.role != "other"]
+    result = DocumentResult(str(path), doc, results, state.pages, state.template.name, warnings)
+    if overlay_dir is not None:
+        from .export import write_overlays
+
+        write_overlays(state.pictures, result, Path(overlay_dir), Path(path).stem)
+    return result
