@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import subprocess
 from pathlib import Path
 
@@ -12,8 +13,10 @@ from pdf2image import convert_from_path
 from PIL import Image
 
 from ocr import ownership
+from ocr.corpus import render
 from ocr.corpus.generate import generate_filing
-from ocr.corpus.render import format_date, format_number, render_html, render_pdf, render_pdfs
+from ocr.corpus.render import (CHROMIUM_FLAGS, format_date, format_number, print_lines, render_html, render_pdf,
+                               render_pdfs)
 
 SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
 MINIMAL = {"schemaVersion": "X0508", "documentType": "4", "aff10b5One": "false"}
@@ -95,11 +98,37 @@ def test_blank_form_renders(tmp_path, layout):
     assert ("Check this box to indicate" in pages[0]) == (layout == "2023")
 
 
-def test_browser_header_and_footer_lines(tmp_path):
-    plain = _pdf_pages(render_pdf(MINIMAL, tmp_path / "plain.pdf"))[0]
-    headed = _pdf_pages(render_pdf(MINIMAL, tmp_path / "headed.pdf", browser_header=True))[0]
-    assert "file://" not in plain and "SEC FORM 4" not in plain
-    assert "file://" in headed and "SEC FORM 4" in headed and "1/1" in headed
+def _word_boxes(pdf: Path) -> list[tuple[float, float, str]]:
+    """(xMin, yMin, word) of every word, in points."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [(float(m[1]), float(m[2]), m[3]) for m in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)<', out)]
+
+
+def test_browser_lines_are_deterministic_and_realistic(tmp_path):
+    doc = generate_filing(8)
+    plain = _pdf_pages(render_pdf(doc, tmp_path / "plain.pdf"))[0]
+    headed = render_pdf(doc, tmp_path / "headed.pdf", browser_header=True)
+    lines = print_lines(doc)
+    assert lines["url"].startswith("https://www.sec.gov/Archives/edgar/data/")
+    assert lines["url"] not in plain and lines["url"] in _pdf_pages(headed)[0]
+    assert re.fullmatch(r"\d{1,2}/\d{1,2}/\d\d, \d{1,2}:\d\d [AP]M", lines["printed"])
+    assert _word_boxes(headed) == _word_boxes(render_pdf(doc, tmp_path / "again.pdf", browser_header=True))
+
+
+def test_browser_lines_sit_exactly_where_chromium_draws_its_own(tmp_path, monkeypatch):
+    doc = generate_filing(8)
+    html = tmp_path / "form4.html"
+    html.write_text(render_html(doc))
+    own = tmp_path / "own.pdf"
+    subprocess.run(["/usr/bin/chromium", *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+                    f"--print-to-pdf={own}", html.as_uri()], capture_output=True, check=True, timeout=120)
+    theirs = _word_boxes(own)
+    title_at = next(i for i, box in enumerate(theirs) if box[2] == "SEC")
+    printed = " ".join(box[2] for box in theirs[:title_at])  # Chromium's clock, e.g. "11/27/26, 9:58 PM"
+    monkeypatch.setattr(render, "print_lines", lambda _: {"printed": printed, "url": html.as_uri()})
+    ours = _word_boxes(render_pdf(doc, tmp_path / "ours.pdf", browser_header=True))
+    assert [w for *_, w in ours] == [w for *_, w in theirs]
+    assert np.allclose([b[:2] for b in ours], [b[:2] for b in theirs], atol=0.01)
 
 
 def test_a_batch_prints_each_filing_as_a_single_print_does(tmp_path):

@@ -11,21 +11,26 @@ import base64
 import fcntl
 import json
 import os
+import random
 import re
 import select
 import shutil
 import subprocess
 import tempfile
+import zlib
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from datetime import date, timedelta
 from typing import Any
 
 import jinja2
 
+from .. import ownership
 from ..errors import MissingDependencyError
+from .generate import vocabulary
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -59,11 +64,11 @@ def footnote_number(footnote_id: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def _template() -> jinja2.Template:
+def _template(name: str = "form4.html") -> jinja2.Template:
     env = jinja2.Environment(autoescape=True, undefined=jinja2.ChainableUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(number=format_number, date=format_date, note=footnote_number)
-    return env.from_string(resources.files("ocr.corpus").joinpath("form4.html").read_text())
+    return env.from_string(resources.files("ocr.corpus").joinpath(name).read_text())
 
 
 def layout_of(doc: dict[str, Any]) -> str:
@@ -77,6 +82,30 @@ def render_html(doc: dict[str, Any], *, layout: str | None = None) -> str:
     if layout not in ("2023", "pre2023"):
         raise ValueError(f"layout must be '2023' or 'pre2023', not {layout!r}")
     return _template().render(doc=doc, layout=layout)
+
+
+def print_lines(doc: dict[str, Any]) -> dict[str, str]:
+    """The date and page address a browser prints above and below the filing.
+
+    Chosen from the filing's own bytes, so a rerun prints the same lines: an EDGAR address
+    and a moment some days after the signature (en-US short format, as Chromium prints it).
+    """
+    spec = vocabulary()["browser_print"]
+    rng = random.Random(zlib.crc32(ownership.to_xml(doc)))
+    signed = format_date(str((doc.get("ownerSignature") or [{}])[0].get("signatureDate", "")))
+    try:
+        month, day, year = (int(x) for x in signed.split("/"))
+        when = date(year, month, day)
+    except ValueError:
+        when = date(2024, 1, 2)
+    when += timedelta(days=rng.randint(*spec["days_after_signature"]))
+    hour, minute = rng.randint(7, 19), rng.randint(0, 59)
+    printed = f"{when.month}/{when.day}/{when.year % 100:02d}, {(hour - 1) % 12 + 1}:{minute:02d} {'AM' if hour < 12 else 'PM'}"
+    cik = str(doc.get("issuer", {}).get("issuerCik", "") or rng.randint(1000, 2099999)).lstrip("0")
+    accession = f"{rng.randint(1000, 1999999):010d}{when.year % 100:02d}{rng.randint(1, 99999):06d}"
+    file = rng.choice(spec["files"]).format(stamp=rng.randint(1_600_000_000, 1_800_000_000))
+    url = spec["url"].format(cik=cik, accession=accession, xsl=rng.choice(spec["xsl"][layout_of(doc)]), file=file)
+    return {"printed": printed, "url": url}
 
 
 def _chromium() -> str:
@@ -159,12 +188,16 @@ class _Browser:
                     return
             self._events.append(self._receive())
 
-    def print_pdf(self, url: str, browser_header: bool) -> bytes:
-        """Load a page and print it to Letter PDF; header/footer lines only with browser_header."""
+    def print_pdf(self, url: str, lines: dict[str, str] | None) -> bytes:
+        """Load a page and print it to Letter PDF, with header and footer lines when given."""
         self._events.clear()
         self.call("Page.navigate", {"url": url}, self._session)
         self._wait_for("Page.loadEventFired")
-        params = {"paperWidth": 8.5, "paperHeight": 11, "printBackground": True, "displayHeaderFooter": browser_header}
+        params: dict[str, Any] = {"paperWidth": 8.5, "paperHeight": 11, "printBackground": True,
+                                  "displayHeaderFooter": lines is not None}
+        if lines is not None:
+            params["headerTemplate"] = _template("print_header.html").render(**lines)
+            params["footerTemplate"] = _template("print_footer.html").render(**lines)
         return base64.b64decode(self.call("Page.printToPDF", params, self._session)["data"])
 
     def close(self) -> None:
@@ -201,7 +234,8 @@ def render_pdfs(docs: Sequence[dict[str, Any]], pdf_paths: Sequence[Path], *,
             for i, (doc, pdf_path) in enumerate(zip(docs, out)):
                 html_path = Path(work) / f"{i:05d}-{pdf_path.stem}.html"
                 html_path.write_text(render_html(doc), encoding="utf-8")
-                _write_atomic(pdf_path, browser.print_pdf(html_path.as_uri(), browser_header))
+                lines = print_lines(doc) if browser_header else None
+                _write_atomic(pdf_path, browser.print_pdf(html_path.as_uri(), lines))
         finally:
             browser.close()
     return out
@@ -210,6 +244,7 @@ def render_pdfs(docs: Sequence[dict[str, Any]], pdf_paths: Sequence[Path], *,
 def render_pdf(doc: dict[str, Any], pdf_path: Path, *, browser_header: bool = False) -> Path:
     """Print the filing's EDGAR rendering to a Letter PDF as Chromium's default print does.
 
-    ``browser_header`` keeps Chromium's header (date, title) and footer (URL, page "1/2") lines.
+    ``browser_header`` adds the browser's header (print date, title) and footer (EDGAR address,
+    page "1/2") lines, drawn exactly where Chromium draws its own; see ``print_lines``.
     """
     return render_pdfs([doc], [pdf_path], browser_header=browser_header)[0]
