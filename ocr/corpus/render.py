@@ -92,18 +92,18 @@ def print_lines(doc: dict[str, Any]) -> dict[str, str]:
     """
     spec = vocabulary()["browser_print"]
     rng = random.Random(zlib.crc32(ownership.to_xml(doc)))
-    signed = format_date(str((doc.get("ownerSignature") or [{}])[0].get("signatureDate", "")))
     try:
-        month, day, year = (int(x) for x in signed.split("/"))
-        when = date(year, month, day)
-    except ValueError:
-        when = date(2024, 1, 2)
-    when += timedelta(days=rng.randint(*spec["days_after_signature"]))
+        signed = date.fromisoformat(str(doc["ownerSignature"][0]["signatureDate"])[:10])
+    except (KeyError, IndexError, TypeError, ValueError):  # a blank form has no signature
+        signed = date(2024, 1, 2)
+    when = signed + timedelta(days=rng.randint(*spec["days_after_signature"]))
     hour, minute = rng.randint(7, 19), rng.randint(0, 59)
     printed = f"{when.month}/{when.day}/{when.year % 100:02d}, {(hour - 1) % 12 + 1}:{minute:02d} {'AM' if hour < 12 else 'PM'}"
-    cik = str(doc.get("issuer", {}).get("issuerCik", "") or rng.randint(1000, 2099999)).lstrip("0")
+    issuer = doc.get("issuer")
+    cik = (issuer.get("issuerCik", "") if isinstance(issuer, dict) else "").lstrip("0") or str(rng.randint(1000, 2099999))
     accession = f"{rng.randint(1000, 1999999):010d}{when.year % 100:02d}{rng.randint(1, 99999):06d}"
-    file = rng.choice(spec["files"]).format(stamp=rng.randint(1_600_000_000, 1_800_000_000))
+    filed_at = (signed - date(1970, 1, 1)).days * 86400 + rng.randint(0, 86399)  # unix time in EDGAR file names
+    file = rng.choice(spec["files"]).format(stamp=filed_at)
     url = spec["url"].format(cik=cik, accession=accession, xsl=rng.choice(spec["xsl"][layout_of(doc)]), file=file)
     return {"printed": printed, "url": url}
 
