@@ -18,6 +18,7 @@ from ocr.corpus import build, scan, score
 from ocr.corpus.generate import generate_filing
 
 N = 5  # seeds 0-4: one document per profile, every format, a two-page filing among them
+HEADER_SHARE = 0.75  # seeds 1 and 3 get the browser's header and footer lines
 PROFILE_DPI = {"clean": (300, 300), "office": (300, 300), "rough": (200, 200), "flipped": (300, 300),
                "fax": (204, 98)}
 
@@ -25,7 +26,7 @@ PROFILE_DPI = {"clean": (300, 300), "office": (300, 300), "rough": (200, 200), "
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("synth")
-    build.synth(out, n=N, seed=0, jobs=2, browser_header_share=0.0, progress=False)
+    build.synth(out, n=N, seed=0, jobs=2, browser_header_share=HEADER_SHARE, progress=False)
     return out
 
 
@@ -59,6 +60,7 @@ def test_manifest_lists_every_document_round_robin(corpus: Path) -> None:
     assert {d["format"] for d in docs} == {"pdf", "tif", "png"}
     assert any(d["pages"] > 1 for d in docs)
     assert all(d["format"] != "png" for d in docs if d["pages"] > 1)
+    assert [d["browser_header"] for d in docs] == [False, True, False, True, False]
     assert sorted(p.name for p in corpus.iterdir()) == sorted([d["file"] for d in docs] + ["manifest.json", "truth"])
 
 
@@ -97,7 +99,7 @@ def test_scan_is_readable_image_only_with_profile_dpi(corpus: Path, index: int) 
 
 def test_rebuild_into_same_folder_gives_same_bytes(corpus: Path) -> None:
     before = digests(corpus)
-    build.synth(corpus, n=N, seed=0, jobs=2, browser_header_share=0.0, progress=False)
+    build.synth(corpus, n=N, seed=0, jobs=2, browser_header_share=HEADER_SHARE, progress=False)
     assert digests(corpus) == before
 
 

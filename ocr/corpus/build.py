@@ -4,8 +4,7 @@ Each document comes from one seed: a generated filing is written as truth/<stem>
 to PDF by the EDGAR-look renderer, rasterized at 300 dpi, scanned with a profile (round robin
 over --profiles) and stored beside truth/ as <stem>.pdf, .tif or .png (rotating; PNG only for
 one-page filings). manifest.json lists stem, profile, layout, pages, format, seed and dpi of
-each document. Everything is drawn from the seed, so a rerun writes the same bytes, except
-on documents printed with the browser's header line, which carries the print time.
+each document. Everything is drawn from the seed, so a rerun writes the same bytes.
 """
 from __future__ import annotations
 
