@@ -178,13 +178,13 @@ def find_inputs(specs: Iterable[str | Path], exclude: Path | None = None) -> tup
             inputs.append(path)
 
     for spec in map(str, specs):
-        matches = [spec] if os.path.lexists(spec) or not glob.has_magic(spec) else sorted(
-            glob.glob(spec, recursive=True)) or [spec]
+        is_pattern = not os.path.lexists(spec) and any(c in spec for c in "*?[")
+        matches = (sorted(glob.glob(spec, recursive=True)) if is_pattern else []) or [spec]
         for match in map(Path, matches):
             if not match.is_dir():
                 add(match)
                 continue
-            for path in _walk(match, seen_dirs):
+            for path in _walk(match, seen_dirs, notes):
                 if _looks_like_scan(path):
                     add(path)
                 else:
@@ -201,12 +201,16 @@ def _identity(path: Path) -> tuple:
         return (os.path.abspath(path),)
 
 
-def _walk(top: Path, seen_dirs: set) -> Iterator[Path]:
-    """Files under ``top`` in name order, entering each real folder once."""
+def _walk(top: Path, seen_dirs: set, notes: list[str]) -> Iterator[Path]:
+    """Files under ``top`` in name order, entering each real folder once; unreadable folders noted."""
     if _identity(top) in seen_dirs:
         return
     seen_dirs.add(_identity(top))
-    for root, dirs, files in os.walk(top, followlinks=True):
+
+    def unreadable(exc: OSError) -> None:
+        notes.append(f"{display_name(exc.filename)}: skipped, cannot read folder: {exc.strerror}")
+
+    for root, dirs, files in os.walk(top, onerror=unreadable, followlinks=True):
         dirs.sort()
         for name in list(dirs):
             identity = _identity(Path(root, name))
