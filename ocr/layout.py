@@ -70,7 +70,8 @@ def settings_for(boxes: dict[str, Any], kind: str, spec: dict[str, Any]) -> dict
 def checkbox_fields(boxes: dict[str, Any], geometry: PageGeometry, page: int, frame_top: int) -> list[FieldBox]:
     """The form's top checkboxes, found as small ruled squares left of the title, in box-map order.
 
-    The mark is read in the square's interior (a fifth in from each side, so the border is not ink).
+    The mark is read in the square's interior (a fifth in from each side, so the border is not
+    ink); an empty box in a narrow column prints smaller than a mark and is read as empty.
     """
     spec = boxes["checkboxes"]
     width = geometry.ink.shape[1]
@@ -78,7 +79,8 @@ def checkbox_fields(boxes: dict[str, Any], geometry: PageGeometry, page: int, fr
     out = []
     for path, (x, y, w, h) in zip(spec["paths"], squares):
         dx, dy = max(2, w // 5), max(2, h // 5)
-        out.append(FieldBox(path, "mark", (x + dx, y + dy, w - 2 * dx, h - 2 * dy), page, {"role": "value"}))
+        settings = {"role": "value", "can_hold_mark": min(w, h) >= spec["min_marked_size"]}
+        out.append(FieldBox(path, "mark", (x + dx, y + dy, w - 2 * dx, h - 2 * dy), page, settings))
     return out
 
 

@@ -82,15 +82,15 @@ def find_frame(cells: list[Box], page_width: int, min_fraction: float = 0.2) -> 
 
 
 def find_checkboxes(ink: np.ndarray, x_range: tuple[int, int], bottom: int) -> list[Box]:
-    """Small ruled squares (outer contours with a hole) between ``x_range`` above ``bottom``, top to bottom."""
+    """Small ruled squares between ``x_range`` above ``bottom``, top to bottom. An empty box
+    in a narrow column can print as a tiny filled square, so no hole is required."""
     x0, x1 = x_range
     region = ink[:bottom, x0:x1]
     contours, hierarchy = cv2.findContours(region, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     boxes = []
     for i, contour in enumerate(contours):
-        has_hole, is_outer = hierarchy[0][i][2] >= 0, hierarchy[0][i][3] < 0
         x, y, w, h = cv2.boundingRect(contour)
-        if not (has_hole and is_outer and 8 <= w <= 120 and 8 <= h <= 120 and 0.2 <= w / h <= 5):
+        if not (hierarchy[0][i][3] < 0 and 8 <= w <= 120 and 8 <= h <= 120 and 0.2 <= w / h <= 5):
             continue
         if cv2.contourArea(contour) < 0.7 * w * h:  # a ruled square fills its bounding box
             continue

@@ -278,6 +278,16 @@ def parse_value(text: str | bool, kind: str) -> Parsed:
     return parsed
 
 
+def join_lines(text: str) -> str:
+    """One line from a box's wrapped lines: the browser breaks after a hyphen, so a line ending
+    in "-" joins the next without a space; other breaks become one space."""
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    out = ""
+    for line in lines:
+        out += line if not out or out.endswith("-") else " " + line
+    return out
+
+
 def split_footnotes(text: str) -> list[dict[str, str]]:
     """The "Explanation of Responses" block -> [{"id": "F1", "text": ...}, ...].
 

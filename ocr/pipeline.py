@@ -18,7 +18,7 @@ from . import align, assemble, layout, marks, orient
 from .engine import Engine, get_engine
 from .errors import AlignmentError, NotForm4Error
 from .load import iter_pages
-from .locate import find_frame
+from .locate import find_checkboxes, find_frame
 from .read import ink_mask, read_box
 from .result import DocumentResult, PageResult
 from .template import Template, load_templates
@@ -39,12 +39,18 @@ class DocumentState:
     warnings: list[str] = field(default_factory=list)
 
 
+def _count_checkboxes(template: Template, geometry: layout.PageGeometry) -> int:
+    spec, width = template.boxes["checkboxes"], geometry.ink.shape[1]
+    x_range = (int(spec["x"][0] * width), int(spec["x"][1] * width))
+    return len(find_checkboxes(geometry.ink, x_range, template.boxes["frame"]["expected"][2]))
+
+
 def match_template(gray: np.ndarray, templates: tuple[Template, ...]) -> tuple[Template, align.Alignment, np.ndarray, layout.PageGeometry, float]:
     """Align a page to the best template; raises AlignmentError when none fits.
 
     Feature matching gives turn, skew and a first scale; the ruled frame of boxes 1-6 then
-    fixes scale and shift, and the number of top checkboxes picks the layout (both EDGAR
-    prints share nearly all their words, so feature inliers alone cannot tell them apart).
+    fixes scale and shift. Both EDGAR prints share nearly all their words, so feature inliers
+    cannot tell them apart: the number of top checkboxes picks the layout.
     """
     features = align.detect_features(gray)
     fits, reasons = [], []
@@ -57,28 +63,28 @@ def match_template(gray: np.ndarray, templates: tuple[Template, ...]) -> tuple[T
         raise AlignmentError("; ".join(reasons))
     fits.sort(key=lambda f: -f[1].inliers)
     template, alignment = fits[0]
-    warped = align.warp(gray, alignment, template.size)
-    geometry = layout.measure(warped)
+    geometry = layout.measure(align.warp(gray, alignment, template.size))
     frame = find_frame(geometry.cells, template.size[0])
     if frame is None:
         raise AlignmentError("no ruled frame of boxes 1-6 where the template has it")
-    width = template.size[0]
-    for candidate, candidate_alignment in fits:
-        spec = candidate.boxes["checkboxes"]
-        squares = layout.locate.find_checkboxes(geometry.ink, (int(spec["x"][0] * width), int(spec["x"][1] * width)), frame[2])
-        if len(squares) == len(spec["paths"]):
-            template, alignment = candidate, candidate_alignment
-            break
-    expected = template.boxes["frame"]["expected"]
-    refined = align.refine_to_frame(alignment, frame, tuple(expected))
-    scale = (expected[1] - expected[0]) / (frame[1] - frame[0])
-    warped = align.warp(gray, refined, template.size)
-    return template, refined, warped, layout.measure(warped), scale
+    scale = None
+    for candidate, _ in fits:
+        expected = tuple(candidate.boxes["frame"]["expected"])
+        refined = align.refine_to_frame(alignment, frame, expected)
+        warped = align.warp(gray, refined, candidate.size)
+        geometry = layout.measure(warped)
+        if scale is None:
+            scale = (expected[1] - expected[0]) / (frame[1] - frame[0])
+            first = (candidate, refined, warped, geometry)
+        if _count_checkboxes(candidate, geometry) == len(candidate.boxes["checkboxes"]["paths"]):
+            return candidate, refined, warped, geometry, scale
+    return (*first, scale)
 
 
 def read_marks(fields: list[layout.FieldBox], geometry: layout.PageGeometry) -> list[assemble.Reading]:
     """Mark boxes decided together, against the page's own empty boxes."""
-    densities = [float((ink_mask(geometry.ink, geometry.rules, f.box) > 0).mean()) for f in fields]
+    densities = [float((ink_mask(geometry.ink, geometry.rules, f.box) > 0).mean()) if f.settings.get("can_hold_mark", True) else 0.0
+                 for f in fields]
     return [assemble.Reading(f, "X" if m else "", c, not m, m) for f, (m, c) in zip(fields, marks.decide(densities))]
 
 
@@ -107,14 +113,14 @@ def read_page(gray: np.ndarray, index: int, templates: tuple[Template, ...], eng
             info.warnings.append(f"not a Form 4 page: {exc}")
     else:
         state.template = template
+        if _count_checkboxes(template, geometry) != len(template.boxes["checkboxes"]["paths"]):
+            info.warnings.append("no template has as many top checkboxes as the page; layout chosen by features")
         info.role, info.template = "first", template.name
         info.rotation, info.skew = alignment.quarter_turns * 90, round(alignment.skew, 3)
         info.alignment = alignment.quality() | {"text_scale": round(scale, 4)}
         boxes = template.boxes
         frame_top = boxes["frame"]["expected"][2]
         checkboxes = layout.checkbox_fields(boxes, geometry, index, frame_top)
-        if len(checkboxes) != len(boxes["checkboxes"]["paths"]):
-            info.warnings.append(f"found {len(checkboxes)} top checkboxes, the template has {len(boxes['checkboxes']['paths'])}")
         fields, warnings = layout.header_fields(boxes, geometry, index, scale)
         info.warnings += warnings
         mark_fields = checkboxes + [f for f in fields if f.kind == "mark"]

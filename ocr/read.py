@@ -15,8 +15,9 @@ MIN_MARK_INK_PX = 15  # a raised "(1)" has less ink than a value
 MARK_WHITELIST = "0123456789()"
 # Tesseract's LSTM can misread a clean glyph at one size and not at another (measured: 757,576
 # read 757,976 at confidence 0.84, right at 0.75x and 1.25x): doubtful reads are retried.
+# A lone raised "(1)" is too small for Tesseract as printed ("()"): read at twice the size.
 RETRY_BELOW = 0.9
-RETRY_SCALES = (0.75, 1.25)
+RETRY_SCALES = (0.75, 1.25, 2.0)
 
 
 def ink_mask(ink: np.ndarray, rules: Rules, box: Box) -> np.ndarray:
@@ -48,40 +49,34 @@ def crop_for_ocr(gray: np.ndarray, ink: np.ndarray, mask: np.ndarray, box: Box, 
     return crop[max(0, ys.min() - 4) : ys.max() + 5, max(0, xs.min() - 4) : xs.max() + 5]
 
 
-def split_superscript(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+def split_superscript(mask: np.ndarray, max_run: int = 10) -> tuple[np.ndarray, np.ndarray | None]:
     """(main text, trailing raised marks) of a box's ink.
 
     Footnote marks are printed as small raised "(1)" after the value; Tesseract drops them or
     reads them as ")" when they share a line with the value, so they are read on their own.
-    Only the last text line is searched: a mark always ends the value.
+    A mark ends the value, so only the last text line is searched, from the right: the
+    longest run of glyphs that sit clearly above the baseline of the glyphs before them and
+    reach their cap height.
     """
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n < 3:
         return mask, None
     rows = np.flatnonzero(mask.any(axis=1))
-    splits = np.flatnonzero(np.diff(rows) > 2) + 1
-    last = np.split(rows, splits)[-1]
-    tops, heights = stats[1:, cv2.CC_STAT_TOP], stats[1:, cv2.CC_STAT_HEIGHT]
-    bottoms = tops + heights
-    in_line = np.flatnonzero((bottoms > last[0]) & (tops <= last[-1]))
-    if in_line.size < 2:
+    last = np.split(rows, np.flatnonzero(np.diff(rows) > 2) + 1)[-1]
+    left, top, height = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP], stats[1:, cv2.CC_STAT_HEIGHT]
+    bottom = top + height
+    line = np.flatnonzero((bottom > last[0]) & (top <= last[-1]))
+    line = line[np.argsort(left[line])]
+    best = 0
+    for k in range(1, min(max_run, line.size - 1) + 1):
+        rest, run = line[:-k], line[-k:]
+        baseline, cap = np.median(bottom[rest]), np.min(top[rest])
+        size = baseline - cap
+        if size > 0 and np.all(bottom[run] < baseline - 0.2 * size) and np.all(top[run] <= cap + 0.15 * size):
+            best = k
+    if best == 0:
         return mask, None
-    tall = in_line[heights[in_line] >= 0.5 * heights[in_line].max()]
-    baseline, height = np.median(bottoms[tall]), np.median(heights[tall])
-    main_top = np.median(tops[tall])
-    raised = set(in_line[(bottoms[in_line] < baseline - 0.2 * height) & (tops[in_line] <= main_top + 0.1 * height)].tolist())
-    if not raised or len(raised) == in_line.size:
-        return mask, None
-    # keep only the run of raised components at the right end of the line
-    order = in_line[np.argsort(stats[1:, cv2.CC_STAT_LEFT][in_line])]
-    trailing = []
-    for i in order[::-1]:
-        if i not in raised:
-            break
-        trailing.append(i)
-    if not trailing:
-        return mask, None
-    sup = np.isin(labels, np.asarray(trailing) + 1)
+    sup = np.isin(labels, line[-best:] + 1)
     main = mask.copy()
     main[sup] = 0
     return main, np.where(sup, 255, 0).astype(np.uint8)
@@ -106,7 +101,7 @@ def read_box(
         return "", 1.0, True
     text, confidence = engine.read(image=crop, psm=psm, whitelist=whitelist)
     for scale in RETRY_SCALES:
-        if confidence >= RETRY_BELOW:
+        if confidence >= RETRY_BELOW and any(c.isalnum() for c in text):
             break
         resized = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
         again, again_confidence = engine.read(image=resized, psm=psm, whitelist=whitelist)

@@ -14,6 +14,7 @@ import numpy as np
 
 from .engine import Engine
 from .layout import PageGeometry
+from .parse import join_lines
 from .read import crop_for_ocr, ink_mask
 
 Box = tuple[int, int, int, int]
@@ -62,7 +63,7 @@ def _read(engine: Engine, gray: np.ndarray, geometry: PageGeometry, box: Box, pa
     if crop is None:
         return None
     text, confidence = engine.read(image=crop, psm=psm)
-    return TrailerLine(" ".join(text.split()), confidence, box, page) if text.strip() else None
+    return TrailerLine(join_lines(text), confidence, box, page) if text.strip() else None
 
 
 def read_page(
@@ -83,7 +84,7 @@ def read_page(
             if label and _matches(label.text, spec["signature_label"]):
                 trailer.mode = "done"
                 continue
-            name = _read(engine, gray, geometry, (x_sig, y0, x_date - x_sig, y1 - y0), page)
+            name = _read(engine, gray, geometry, (x_sig, y0, x_date - x_sig, y1 - y0), page, psm=6)
             date = _read(engine, gray, geometry, (x_date, y0, w - x_date, y1 - y0), page)
             trailer.signature_name += [name] if name else []
             trailer.signature_date += [date] if date else []
