@@ -52,20 +52,34 @@ def find_cells(rules: Rules) -> list[Box]:
     return sorted(cells, key=lambda c: (c[1], c[0]))
 
 
-def group_rows(cells: list[Box], tolerance: int = ROW_TOLERANCE) -> list[list[Box]]:
-    """Cells sharing top and bottom edges, each group sorted left to right."""
-    rows: list[list[Box]] = []
-    for cell in sorted(cells, key=lambda c: (c[1], c[1] + c[3], c[0])):
-        for row in rows:
-            top, bottom = row[0][1], row[0][1] + row[0][3]
-            if abs(cell[1] - top) <= tolerance and abs(cell[1] + cell[3] - bottom) <= tolerance:
-                row.append(cell)
+def group_rows(cells: list[Box], tolerance: int = ROW_TOLERANCE, gap: int = 15) -> list[list[Box]]:
+    """Rows of side-by-side cells, each sorted left to right.
+
+    Two cells are in one row when they touch left to right and their tops and bottoms agree;
+    the comparison is between neighbours only, so a row that slopes across a page scanned
+    with some perspective still comes out whole.
+    """
+    parent = list(range(len(cells)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    order = sorted(range(len(cells)), key=lambda i: cells[i][0])
+    for a_pos, a in enumerate(order):
+        ax, ay, aw, ah = cells[a]
+        for b in order[a_pos + 1 :]:
+            bx, by, bw, bh = cells[b]
+            if bx - (ax + aw) > gap:
                 break
-        else:
-            rows.append([cell])
-    for row in rows:
-        row.sort(key=lambda c: c[0])
-    return sorted(rows, key=lambda r: r[0][1])
+            if abs(bx - (ax + aw)) <= gap and abs(by - ay) <= tolerance and abs(by + bh - ay - ah) <= tolerance:
+                parent[root(b)] = root(a)
+    rows: dict[int, list[Box]] = {}
+    for i, cell in enumerate(cells):
+        rows.setdefault(root(i), []).append(cell)
+    return sorted((sorted(r, key=lambda c: c[0]) for r in rows.values()), key=lambda r: r[0][1])
 
 
 def find_frame(cells: list[Box], page_width: int, min_fraction: float = 0.2) -> tuple[int, int, int] | None:

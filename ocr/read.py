@@ -10,7 +10,10 @@ from .locate import Rules
 Box = tuple[int, int, int, int]
 
 MIN_INK_PX = 40  # fewer ink pixels than this (after lines and specks are removed) is an empty box
-SPECK_PX = 6  # connected ink components this small are scanner dust, not print
+# Scanner dust: small ink specks away from any print. A period or a decimal point is as
+# small, but sits beside its digits, so only isolated specks are dropped.
+SPECK_PX = 40
+SPECK_REACH = (31, 15)  # (width, height) of the neighbourhood that makes a speck print
 MIN_MARK_INK_PX = 15  # a raised "(1)" has less ink than a value
 MARK_WHITELIST = "0123456789()"
 # Tesseract's LSTM can misread a clean glyph at one size and not at another (measured: 757,576
@@ -21,16 +24,22 @@ RETRY_SCALES = (0.75, 1.25, 2.0)
 
 
 def ink_mask(ink: np.ndarray, rules: Rules, box: Box) -> np.ndarray:
-    """Ink of a box without the ruled lines and without dust specks."""
+    """Ink of a box without the ruled lines and without isolated dust specks."""
     x, y, w, h = box
     lines = cv2.bitwise_or(rules.horizontal[y : y + h, x : x + w], rules.vertical[y : y + h, x : x + w])
-    lines = cv2.dilate(lines, np.ones((5, 5), np.uint8))
+    lines = cv2.dilate(lines, np.ones((3, 1), np.uint8))  # a ruled line only: descenders crossing an underline keep their shape
     mask = cv2.bitwise_and(ink[y : y + h, x : x + w], cv2.bitwise_not(lines))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] <= SPECK_PX)
-    small = small[small > 0]
-    if small.size:
-        mask[np.isin(labels, small)] = 0
+    small = stats[:, cv2.CC_STAT_AREA] <= SPECK_PX
+    small[0] = False
+    if small.any():
+        big = np.isin(labels, np.flatnonzero(~small)[1:]).astype(np.uint8)
+        near = cv2.dilate(big, cv2.getStructuringElement(cv2.MORPH_RECT, SPECK_REACH))
+        touching = np.zeros(n, bool)
+        touching[np.unique(labels[near > 0])] = True
+        specks = np.flatnonzero(small & ~touching)
+        if specks.size:
+            mask[np.isin(labels, specks)] = 0
     return mask
 
 
