@@ -32,6 +32,7 @@ from ocr import batch, cli, ownership
 from ocr.errors import ExitCode
 
 FAKE_CLI = Path(__file__).with_name("fake_extract.py")
+SCANS = Path(__file__).resolve().parents[1] / "scans"
 
 
 def scan(path: Path, seed: int = 0) -> Path:
@@ -231,6 +232,8 @@ def test_every_bad_input_fails_alone_with_its_reason(tmp_path):
     (folder / "sub" / "back").symlink_to(folder)  # a folder loop: walked once
     write(folder / "sub" / "notes.txt", b"a note")  # not a scan: skipped with a note
     (folder / "no-access.png").chmod(0)
+    scan(folder / "private" / "hidden.png")
+    (folder / "private").chmod(0)  # a folder that cannot be listed: noted, the walk goes on
 
     done = subprocess.run([sys.executable, str(FAKE_CLI), str(folder), "-o", str(out), "--jobs", "2"],
                           env={**os.environ, "FAKE_READER_LOG": str(log)}, capture_output=True, text=True,
@@ -245,6 +248,7 @@ def test_every_bad_input_fails_alone_with_its_reason(tmp_path):
     errors = [line for line in done.stderr.splitlines() if "] failed " in line]
     assert sorted(line.split("] failed ", 1)[1] for line in errors) == sorted(expected.values())
     assert f"{folder}/sub/notes.txt: skipped, not a scan" in done.stderr
+    assert f"{folder}/private: skipped, cannot read folder: Permission denied" in done.stderr
     summary = json.loads((out / "summary.json").read_text())
     assert summary["totals"]["failed"] == len(bad) and summary["totals"]["ok"] == len(good)
 
@@ -390,3 +394,35 @@ def test_a_second_run_on_the_same_output_is_refused(tmp_path, capsys):
         fcntl.flock(lock, fcntl.LOCK_EX)
         assert extract([str(tmp_path / "good.png"), "-o", str(out)]) == ExitCode.file_access
     assert "another form4-ocr extract is writing to this folder" in capsys.readouterr().err
+
+
+# --- end to end, with the real reader ------------------------------------------------------
+
+def test_end_to_end_on_committed_samples(tmp_path):
+    """`form4-ocr extract` itself (real reader) on two one-page samples of scans/, then a rerun."""
+    documents = json.loads((SCANS / "manifest.json").read_text())["documents"]
+    samples = [SCANS / d["file"] for d in documents if d["pages"] == 1][:2]
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "ocr.cli", "extract", *map(str, samples), "-o", str(out), "--jobs", "2",
+               "--overlay"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == ExitCode.ok, done.stderr
+    rows = state_rows(out)
+    with open(out / "transactions.csv", encoding="utf-8") as fh:
+        table = list(csv.DictReader(fh))
+    for sample in samples:
+        row = rows[str(sample)]
+        assert (row["status"], row["pages"]) == ("ok", 1) and row["template"]
+        doc = ownership.parse((out / f"{sample.stem}.xml").read_bytes())
+        assert json.loads((out / f"{sample.stem}.json").read_text())["template"] == row["template"]
+        table_rows = sum(len(doc.get(t, {}).get(kind, [])) for t, kinds in
+                         {"nonDerivativeTable": ("nonDerivativeTransaction", "nonDerivativeHolding"),
+                          "derivativeTable": ("derivativeTransaction", "derivativeHolding")}.items()
+                         for kind in kinds)
+        assert sum(r["source"] == str(sample) for r in table) == table_rows
+        assert (out / "overlays" / f"{sample.stem}-p1.png").exists()
+    assert "pages/s" in done.stdout
+
+    again = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert again.returncode == ExitCode.ok
+    assert "  already done       2" in again.stdout and "  pages              0" in again.stdout
