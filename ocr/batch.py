@@ -1,9 +1,12 @@
-"""Read an archive of scans into ownershipDocument XML and JSON: parallel, resumable, observable.
+"""Read scanned Form 4 filings into ownershipDocument XML and JSON, a whole archive at a time.
 
-Workers only read documents. This process owns every write: the per-document outputs
-(through ocr.export, each atomic), the state database, transactions.csv and summary.json.
-So a run killed at any instant resumes from the state database with nothing half-written,
-and local and cluster mode (``--dask-scheduler``) share one code path.
+Inputs are files, folders (searched recursively) and glob patterns. Documents are read by
+parallel worker processes, or on a Dask cluster with --dask-scheduler. OUTDIR/state.sqlite
+records every input, so the same command run again skips what is done and retries what
+failed, and a run that was killed resumes with no half-written file. OUTDIR also gets
+transactions.csv and summary.json. Exit codes: 0 all inputs read, 1 bad arguments, 2 some
+inputs failed, 3 a required program is missing, 5 the output folder is unusable,
+130 interrupted.
 """
 from __future__ import annotations
 
@@ -92,8 +95,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="scan files (PDF, TIFF, PNG, JPEG), folders (read recursively) or glob patterns")
     parser.add_argument("-o", "--output", required=True, type=Path, metavar="OUTDIR",
                         help="folder for the XML, JSON, transactions.csv, summary.json and state.sqlite")
-    parser.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1, metavar="N",
-                        help="local worker processes (default: the number of CPUs)")
+    parser.add_argument("--jobs", type=_positive, default=len(os.sched_getaffinity(0)), metavar="N",
+                        help="local worker processes (default: the number of CPUs this process may use)")
     parser.add_argument("--force", action="store_true", help="read every input again, even those already done")
     parser.add_argument("--quiet", action="store_true", help="print errors only")
     parser.add_argument("--overlay", action="store_true",
@@ -240,6 +243,11 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, *, reader: Reader | N
               max_pages: int = 1000, scheduler: str | None = None) -> BatchReport:
     """Read every input not already done into ``out_dir``; state and summaries are saved even on Ctrl-C.
 
+    Workers only read. This process does every write: per-document outputs (ocr.export,
+    atomic), then the input's state row, then transactions.csv and summary.json rebuilt
+    from the whole state. So a kill at any instant leaves nothing half-written and nothing
+    counted twice, and local and cluster mode share this one path.
+
     ``reader`` is called in the workers as ``reader(path, overlay_dir=..., max_pages=...)``;
     None means ocr.pipeline.read_document, imported there after OpenMP threads are clamped.
     """
@@ -265,7 +273,7 @@ def run_batch(inputs: Iterable[str | Path], out_dir: Path, *, reader: Reader | N
                 executor, slots = stack.enter_context(cluster_executor(scheduler))
                 make_executor = None
             else:
-                slots = jobs or os.cpu_count() or 1
+                slots = jobs or len(os.sched_getaffinity(0))
                 make_executor = lambda: _local_executor(slots)  # noqa: E731 (a fresh pool after a crash)
                 executor = make_executor()
             work = partial(read_one, reader, overlay_dir=overlay_dir, max_pages=max_pages)
