@@ -156,18 +156,28 @@ def check(result: Alignment, parts: dict[str, float]) -> None:
         raise AlignmentError("bad alignment: " + "; ".join(failures))
 
 
-def refine_to_frame(alignment: Alignment, found: tuple[float, float, float], expected: tuple[float, float, float]) -> Alignment:
-    """Correct scale and shift so the ruled frame found on the warped page, (left, right, top),
-    lands on the template's; rotation is kept from the feature match."""
-    (left, right, top), (t_left, t_right, t_top) = found, expected
-    s = (t_right - t_left) / (right - left)
-    correction = np.array([[s, 0.0, t_left - s * left], [0.0, s, t_top - s * top], [0.0, 0.0, 1.0]])
+def _compose(alignment: Alignment, correction: np.ndarray, note: dict[str, str]) -> Alignment:
     h = correction @ alignment.homography
     parts = decompose(h)
     refined = Alignment(h, alignment.inliers, alignment.matches, parts["scale"], parts["rotation"], alignment.rms,
-                        {"frame_correction": f"{s:.4f}"})
+                        alignment.checks | note)
     check(refined, parts)
     return refined
+
+
+def level(alignment: Alignment, angle: float, center: tuple[float, float]) -> Alignment:
+    """Turn the warped page by ``angle`` degrees (the slope of its ruled lines, see
+    ``locate.residual_angle``) so its rules run level."""
+    turn = np.vstack([cv2.getRotationMatrix2D(center, angle, 1.0), [0.0, 0.0, 1.0]])
+    return _compose(alignment, turn, {"rule_angle": f"{angle:.3f}"})
+
+
+def fit_frame(alignment: Alignment, found: tuple[float, float, float], expected: tuple[float, float, float]) -> Alignment:
+    """Scale and shift the level page so its ruled frame, (left, right, top), lands on the template's."""
+    (left, right, top), (t_left, t_right, t_top) = found, expected
+    s = (t_right - t_left) / (right - left)
+    correction = np.array([[s, 0.0, t_left - s * left], [0.0, s, t_top - s * top], [0.0, 0.0, 1.0]])
+    return _compose(alignment, correction, {"frame_scale": f"{s:.4f}"})
 
 
 def warp(gray: np.ndarray, alignment: Alignment, size: tuple[int, int]) -> np.ndarray:

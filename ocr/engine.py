@@ -239,6 +239,11 @@ class Engine:
         text = "\n".join(" ".join(w.text for w in line) for line in _lines(words))
         return text, min(w.confidence for w in words) / 100.0
 
+    def read_words(self, image: np.ndarray | None = None, box: Box | None = None, *, psm: int = 4) -> list[list[Word]]:
+        """Words of a text region grouped into Tesseract's lines, each word with its box and
+        confidence, for regions whose lines must be told apart by where their words sit."""
+        return _lines(self._words(box, psm, None, image))
+
     def read_lines(self, image: np.ndarray | None = None, box: Box | None = None, *, psm: int = 6) -> list[tuple[str, float, Box]]:
         """Block text (footnotes, remarks) as lines: text, min word confidence, line box."""
         words = self._words(box, psm, None, image)

@@ -92,7 +92,7 @@ def header_fields(boxes: dict[str, Any], geometry: PageGeometry, page: int, scal
         if cell is None:
             warnings.append(f"box {cell_spec['name']} not found on page {page + 1}")
             continue
-        rules_y = locate.inner_rules(geometry.rules.horizontal, cell)
+        rules_y = locate.inner_rules(geometry.ink, cell)
         for spec in cell_spec["fields"]:
             key = spec.get("path") if "path" in spec else "|".join(spec["paths"])
             rect = locate.resolve(cell, rules_y, spec, scale)

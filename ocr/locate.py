@@ -74,7 +74,8 @@ def group_rows(cells: list[Box], tolerance: int = ROW_TOLERANCE, gap: int = 15) 
             bx, by, bw, bh = cells[b]
             if bx - (ax + aw) > gap:
                 break
-            if abs(bx - (ax + aw)) <= gap and abs(by - ay) <= tolerance and abs(by + bh - ay - ah) <= tolerance:
+            slack = max(tolerance, 0.15 * min(ah, bh))
+            if abs(bx - (ax + aw)) <= gap and abs(by - ay) <= slack and abs(by + bh - ay - ah) <= slack:
                 parent[root(b)] = root(a)
     rows: dict[int, list[Box]] = {}
     for i, cell in enumerate(cells):
@@ -82,13 +83,42 @@ def group_rows(cells: list[Box], tolerance: int = ROW_TOLERANCE, gap: int = 15) 
     return sorted((sorted(r, key=lambda c: c[0]) for r in rows.values()), key=lambda r: r[0][1])
 
 
-def find_frame(cells: list[Box], page_width: int, min_fraction: float = 0.2) -> tuple[int, int, int] | None:
-    """(left, right, top) of the first row of wide boxes: the frame of a form's ruled body."""
+def residual_angle(horizontal: np.ndarray, min_fraction: float = 0.5) -> float:
+    """Degrees the long horizontal rules of a page slope (positive: down to the right).
+
+    Feature matching on a rough scan leaves up to a degree of rotation; the ruled lines
+    measure it to a hundredth.
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(horizontal, connectivity=8)
+    slopes, weights = [], []
+    for i in np.flatnonzero(stats[:, cv2.CC_STAT_WIDTH] >= min_fraction * horizontal.shape[1]):
+        if i == 0:
+            continue
+        x, y, w, h = stats[i, :4]
+        ys, xs = np.nonzero(labels[y : y + h, x : x + w] == i)
+        if xs.size < 50:
+            continue
+        slopes.append(np.polyfit(xs, ys, 1)[0])
+        weights.append(w)
+    if not slopes:
+        return 0.0
+    order = np.argsort(slopes)
+    cumulative = np.cumsum(np.asarray(weights)[order])
+    median = np.asarray(slopes)[order][np.searchsorted(cumulative, cumulative[-1] / 2)]
+    return float(np.degrees(np.arctan(median)))
+
+
+def find_frame(cells: list[Box], page_width: int, min_fraction: float = 0.2, slope: float = 0.02) -> tuple[int, int, int] | None:
+    """(left, right, top) of the first row of wide boxes: the frame of a form's ruled body.
+
+    The page may still be turned by a degree here, so the row's tops may differ by ``slope``
+    of the page width.
+    """
     wide = [c for c in cells if c[2] >= min_fraction * page_width]
     if not wide:
         return None
     top = min(c[1] for c in wide)
-    row = [c for c in cells if abs(c[1] - top) <= ROW_TOLERANCE and c[3] >= MIN_CELL * 2]
+    row = [c for c in wide if c[1] - top <= slope * page_width]
     left, right = min(c[0] for c in row), max(c[0] + c[2] for c in row)
     if right - left < 0.5 * page_width:
         return None
@@ -112,17 +142,27 @@ def find_checkboxes(ink: np.ndarray, x_range: tuple[int, int], bottom: int) -> l
     return sorted(boxes, key=lambda b: b[1])
 
 
-def inner_rules(horizontal: np.ndarray, cell: Box, min_fraction: float = 0.9) -> list[int]:
-    """y of horizontal rules across a cell (such as the hr lines of box 1), top to bottom;
-    shorter lines, such as a link's underline, are not rules."""
+def inner_rules(ink: np.ndarray, cell: Box, min_coverage: float = 0.5, reach: float = 0.9, max_height: int = 10) -> list[int]:
+    """y of horizontal rules across a cell (such as the hr lines of box 1), top to bottom.
+
+    Read from the ink row by row, so a rule a photocopy broke into dashes still counts: a rule
+    is a thin band of rows inked over ``min_coverage`` of the cell width and from its left
+    tenth to its right tenth. A link's underline stops where its text stops.
+    """
     x, y, w, h = cell
-    band = horizontal[y : y + h, x : x + w]
-    rows = np.flatnonzero((band > 0).sum(axis=1) >= min_fraction * w)
-    if rows.size == 0:
+    band = ink[y + 4 : y + h - 4, x + 4 : x + w - 4] > 0
+    if band.size == 0:
         return []
-    breaks = np.flatnonzero(np.diff(rows) > 2)
-    groups = np.split(rows, breaks + 1)
-    return [int(y + g.mean()) for g in groups]
+    rows = band[:-2] | band[1:-1] | band[2:]  # a slightly tilted dash still counts
+    coverage = rows.mean(axis=1)
+    width = rows.shape[1]
+    first = np.where(rows.any(axis=1), rows.argmax(axis=1), width)
+    last = np.where(rows.any(axis=1), width - 1 - rows[:, ::-1].argmax(axis=1), -1)
+    hit = np.flatnonzero((coverage >= min_coverage) & (first <= (1 - reach) * width) & (last >= reach * width))
+    if hit.size == 0:
+        return []
+    groups = np.split(hit, np.flatnonzero(np.diff(hit) > 2) + 1)
+    return [int(y + 4 + g.mean() + 1) for g in groups if g.size <= max_height]
 
 
 _ANCHOR = re.compile(r"^(top|bottom|rule(\d+))([+-]\d+)?$")

@@ -18,7 +18,7 @@ from . import align, assemble, layout, marks, orient
 from .engine import Engine, get_engine
 from .errors import AlignmentError, NotForm4Error
 from .load import iter_pages
-from .locate import find_checkboxes, find_frame
+from .locate import find_checkboxes, find_frame, residual_angle
 from .read import ink_mask, read_box
 from .result import DocumentResult, PageResult
 from .template import Template, load_templates
@@ -63,22 +63,24 @@ def match_template(gray: np.ndarray, templates: tuple[Template, ...]) -> tuple[T
         raise AlignmentError("; ".join(reasons))
     fits.sort(key=lambda f: -f[1].inliers)
     template, alignment = fits[0]
+    width = template.size[0]
     geometry = layout.measure(align.warp(gray, alignment, template.size))
-    frame = find_frame(geometry.cells, template.size[0])
+    alignment = align.level(alignment, residual_angle(geometry.rules.horizontal), (width / 2, template.size[1] / 2))
+    geometry = layout.measure(align.warp(gray, alignment, template.size))
+    frame = find_frame(geometry.cells, width)
     if frame is None:
         raise AlignmentError("no ruled frame of boxes 1-6 where the template has it")
-    scale = None
+    first = None
     for candidate, _ in fits:
         expected = tuple(candidate.boxes["frame"]["expected"])
-        refined = align.refine_to_frame(alignment, frame, expected)
+        refined = align.fit_frame(alignment, frame, expected)
         warped = align.warp(gray, refined, candidate.size)
         geometry = layout.measure(warped)
-        if scale is None:
-            scale = (expected[1] - expected[0]) / (frame[1] - frame[0])
-            first = (candidate, refined, warped, geometry)
+        scale = (expected[1] - expected[0]) / (frame[1] - frame[0])
+        first = first or (candidate, refined, warped, geometry, scale)
         if _count_checkboxes(candidate, geometry) == len(candidate.boxes["checkboxes"]["paths"]):
             return candidate, refined, warped, geometry, scale
-    return (*first, scale)
+    return first
 
 
 def read_marks(fields: list[layout.FieldBox], geometry: layout.PageGeometry) -> list[assemble.Reading]:

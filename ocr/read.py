@@ -10,9 +10,10 @@ from .locate import Rules
 Box = tuple[int, int, int, int]
 
 MIN_INK_PX = 40  # fewer ink pixels than this (after lines and specks are removed) is an empty box
-# Scanner dust: small ink specks away from any print. A period or a decimal point is as
-# small, but sits beside its digits, so only isolated specks are dropped.
-SPECK_PX = 40
+# Scanner dust: tiny dots always, and small specks with no other glyph nearby. A period, a
+# decimal point or the parts of a lone "(1)" are as small, but sit beside other glyphs.
+DUST_PX = 8
+SPECK_PX = 60
 SPECK_REACH = (31, 15)  # (width, height) of the neighbourhood that makes a speck print
 MIN_MARK_INK_PX = 15  # a raised "(1)" has less ink than a value
 MARK_WHITELIST = "0123456789()"
@@ -24,36 +25,48 @@ RETRY_SCALES = (0.75, 1.25, 2.0)
 
 
 def ink_mask(ink: np.ndarray, rules: Rules, box: Box) -> np.ndarray:
-    """Ink of a box without the ruled lines and without isolated dust specks."""
+    """Ink of a box without the ruled lines, dust, and isolated specks."""
     x, y, w, h = box
     lines = cv2.bitwise_or(rules.horizontal[y : y + h, x : x + w], rules.vertical[y : y + h, x : x + w])
     lines = cv2.dilate(lines, np.ones((3, 1), np.uint8))  # a ruled line only: descenders crossing an underline keep their shape
     mask = cv2.bitwise_and(ink[y : y + h, x : x + w], cv2.bitwise_not(lines))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    small = stats[:, cv2.CC_STAT_AREA] <= SPECK_PX
+    area = stats[:, cv2.CC_STAT_AREA]
+    dust = area < DUST_PX
+    dust[0] = False
+    glyphs = np.where(dust[labels], 0, labels).astype(np.float32)
+    small = (area <= SPECK_PX) & ~dust
     small[0] = False
+    drop = dust
     if small.any():
-        big = np.isin(labels, np.flatnonzero(~small)[1:]).astype(np.uint8)
-        near = cv2.dilate(big, cv2.getStructuringElement(cv2.MORPH_RECT, SPECK_REACH))
-        touching = np.zeros(n, bool)
-        touching[np.unique(labels[near > 0])] = True
-        specks = np.flatnonzero(small & ~touching)
-        if specks.size:
-            mask[np.isin(labels, specks)] = 0
+        reach = cv2.getStructuringElement(cv2.MORPH_RECT, SPECK_REACH)
+        highest = cv2.dilate(glyphs, reach)
+        lowest = -cv2.dilate(np.where(glyphs > 0, -glyphs, -1e9).astype(np.float32), reach)
+        near_other = small[glyphs.astype(np.int32)] & ((highest != glyphs) | (lowest != glyphs))
+        has_neighbour = np.zeros(n, bool)
+        has_neighbour[np.unique(glyphs[near_other]).astype(np.int32)] = True
+        drop = dust | (small & ~has_neighbour)
+    mask[drop[labels]] = 0
     return mask
 
 
-def crop_for_ocr(gray: np.ndarray, ink: np.ndarray, mask: np.ndarray, box: Box, min_ink: int = MIN_INK_PX) -> np.ndarray | None:
-    """The box's pixels around the kept ink, with the ink that was dropped (ruled lines, dust,
-    marks read apart) painted paper white; None when the box is empty. Kept strokes keep
-    their gray edges: Tesseract reads anti-aliased glyphs better than thresholded ones."""
-    if int(np.count_nonzero(mask)) < min_ink:
-        return None
+def clean(gray: np.ndarray, ink: np.ndarray, mask: np.ndarray, box: Box) -> np.ndarray:
+    """The box's pixels with the ink that was dropped (ruled lines, dust, marks read apart)
+    painted paper white. Kept strokes keep their gray edges: Tesseract reads anti-aliased
+    glyphs better than thresholded ones."""
     x, y, w, h = box
     dropped = cv2.bitwise_and(ink[y : y + h, x : x + w], cv2.bitwise_not(mask))
     dropped = cv2.bitwise_and(cv2.dilate(dropped, np.ones((3, 3), np.uint8)), cv2.bitwise_not(mask))
     crop = gray[y : y + h, x : x + w].copy()
     crop[dropped > 0] = 255
+    return crop
+
+
+def crop_for_ocr(gray: np.ndarray, ink: np.ndarray, mask: np.ndarray, box: Box, min_ink: int = MIN_INK_PX) -> np.ndarray | None:
+    """``clean`` pixels cut to the kept ink with a small margin; None when the box is empty."""
+    if int(np.count_nonzero(mask)) < min_ink:
+        return None
+    crop = clean(gray, ink, mask, box)
     ys, xs = np.nonzero(mask)
     return crop[max(0, ys.min() - 4) : ys.max() + 5, max(0, xs.min() - 4) : xs.max() + 5]
 

@@ -1,8 +1,9 @@
 """The part of the filing after the tables: footnotes, remarks and the signature, on any page.
 
-The trailer has no ruled boxes: it is found as text lines below the last table, told apart by
-position (the signature block sits in the right part of the page) and by its printed labels,
-which the box map names. Lines are read top to bottom until the signature label.
+The trailer has no ruled boxes. Below the last table, Tesseract reads the text as lines of
+words; a line is told apart by where its words sit (the signature block is in the right part
+of the page, its date in the last column) and by the printed labels the box map names.
+Lines are taken top to bottom until the signature label; the boilerplate after it is not used.
 """
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from .engine import Engine
+from .engine import Engine, Word
 from .layout import PageGeometry
 from .parse import join_lines
-from .read import crop_for_ocr, ink_mask
+from .read import clean, ink_mask
 
 Box = tuple[int, int, int, int]
 
@@ -43,27 +44,33 @@ class Trailer:
         return self.mode == "done"
 
 
-def text_bands(mask: np.ndarray, top: int, bottom: int, min_height: int = 10, gap: int = 3) -> list[tuple[int, int]]:
-    """(y0, y1) of ink bands between ``top`` and ``bottom``: text lines of a page region."""
-    rows = np.flatnonzero(mask[top:bottom].any(axis=1))
-    if rows.size == 0:
-        return []
-    splits = np.flatnonzero(np.diff(rows) > gap) + 1
-    bands = [(top + int(r[0]), top + int(r[-1]) + 1) for r in np.split(rows, splits)]
-    return [b for b in bands if b[1] - b[0] >= min_height]
-
-
 def _matches(text: str, label: str) -> bool:
     squash = lambda s: re.sub(r"[^a-z]", "", s.lower())  # noqa: E731
     return squash(label) in squash(text)
 
 
-def _read(engine: Engine, gray: np.ndarray, geometry: PageGeometry, box: Box, page: int, psm: int = 7) -> TrailerLine | None:
-    crop = crop_for_ocr(gray, geometry.ink, ink_mask(geometry.ink, geometry.rules, box), box)
-    if crop is None:
-        return None
-    text, confidence = engine.read(image=crop, psm=psm)
-    return TrailerLine(join_lines(text), confidence, box, page) if text.strip() else None
+def _line(words: list[Word], page: int, dx: int, dy: int) -> TrailerLine:
+    x0 = min(w.box[0] for w in words)
+    y0 = min(w.box[1] for w in words)
+    x1 = max(w.box[0] + w.box[2] for w in words)
+    y1 = max(w.box[1] + w.box[3] for w in words)
+    text = " ".join(w.text for w in words)
+    return TrailerLine(text, min(w.confidence for w in words) / 100.0, (x0 + dx, y0 + dy, x1 - x0, y1 - y0), page)
+
+
+def _read_signature(engine: Engine, image: np.ndarray, rows: list[Box], page: int, top: int, spec: dict[str, Any], trailer: Trailer) -> None:
+    """Name and date above the signature label, each read in its own column as a block: a long
+    name wraps over several lines beside a date centred on them."""
+    if not rows:
+        return
+    w = image.shape[1]
+    y0 = min(b[1] for b in rows) - top - 4
+    y1 = max(b[1] + b[3] for b in rows) - top + 4
+    x_name, x_date = int(spec["signature_x"] * w), int(spec["date_x"] * w)
+    for x0, x1, psm, out in ((x_name, x_date, 6, trailer.signature_name), (x_date, w, 7, trailer.signature_date)):
+        text, confidence = engine.read(image=image[max(0, y0) : y1, x0:x1], psm=psm)
+        if text.strip():
+            out.append(TrailerLine(join_lines(text), confidence, (x0, max(0, y0) + top, x1 - x0, y1 - max(0, y0)), page))
 
 
 def read_page(
@@ -72,33 +79,36 @@ def read_page(
     """Add this page's trailer lines (below ``top``) to ``trailer``; stops at the signature label."""
     h, w = gray.shape
     margin = int(spec["page_margin"] * h)
-    x_sig, x_date = int(spec["signature_x"] * w), int(spec["date_x"] * w)
-    mask = ink_mask(geometry.ink, geometry.rules, (0, 0, w, h))
-    for y0, y1 in text_bands(mask, max(top, margin), h - margin):
+    top, bottom = max(top, margin), h - margin
+    if trailer.done or bottom - top < 20:
+        return trailer
+    box = (0, top, w, bottom - top)
+    mask = ink_mask(geometry.ink, geometry.rules, box)
+    if not mask.any():
+        return trailer
+    right_block = spec["right_block_x"] * w
+    page_image = clean(gray, geometry.ink, mask, box)
+    signature_rows: list[Box] = []
+    for words in engine.read_words(image=page_image, psm=4):
         if trailer.done:
             break
-        xs = np.flatnonzero(mask[y0:y1].any(axis=0))
-        box = (int(xs[0]), y0, int(xs[-1] - xs[0] + 1), y1 - y0)
-        if xs[0] >= spec["right_block_x"] * w:
-            label = _read(engine, gray, geometry, box, page)
-            if label and _matches(label.text, spec["signature_label"]):
+        words = [wd for wd in words if wd.text.strip()]
+        if not words:
+            continue
+        line = _line(words, page, 0, top)
+        if line.box[0] >= right_block:
+            if _matches(line.text, spec["signature_label"]):
+                _read_signature(engine, page_image, signature_rows, page, top, spec, trailer)
                 trailer.mode = "done"
-                continue
-            name = _read(engine, gray, geometry, (x_sig, y0, x_date - x_sig, y1 - y0), page, psm=6)
-            date = _read(engine, gray, geometry, (x_date, y0, w - x_date, y1 - y0), page)
-            trailer.signature_name += [name] if name else []
-            trailer.signature_date += [date] if date else []
-            continue
-        line = _read(engine, gray, geometry, box, page)
-        if line is None:
-            continue
-        if _matches(line.text, spec["footnotes_label"]):
+            else:
+                signature_rows.append(line.box)
+        elif _matches(line.text, spec["footnotes_label"]):
             trailer.mode = "footnotes"
         elif _matches(line.text, spec["remarks_label"]) and len(line.text) < len(spec["remarks_label"]) + 4:
             trailer.mode = "remarks"
         elif trailer.mode == "footnotes":
             number = re.match(r"^(\d{1,2})\s*[.,]", line.text)
-            if number and int(number.group(1)) == len(trailer.footnotes) + 1 or not trailer.footnotes:
+            if not trailer.footnotes or (number and int(number.group(1)) == len(trailer.footnotes) + 1):
                 trailer.footnotes.append([line])
             else:
                 trailer.footnotes[-1].append(line)
