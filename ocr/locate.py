@@ -39,15 +39,39 @@ def find_rules(ink: np.ndarray, min_h: int = 60, min_v: int = 40) -> Rules:
     return Rules(h, v)
 
 
-def find_cells(rules: Rules) -> list[Box]:
-    """Regions enclosed by ruled lines, sorted top to bottom, left to right."""
-    grid = cv2.dilate(cv2.bitwise_or(rules.horizontal, rules.vertical), np.ones((3, 3), np.uint8))
+def _close_ends(rules: Rules, min_length: int = 200, tolerance: int = 8, margin: float = 0.08) -> np.ndarray:
+    """Right borders for tables the printer clipped.
+
+    A table wider than the paper loses its right edge: its last column has rules above and
+    below but no border. Where stacked rules end together near the page's right edge with no
+    vertical line there, a border is drawn so that column closes.
+    """
+    horizontal, vertical = rules.horizontal, rules.vertical
+    closure = np.zeros_like(horizontal)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(horizontal, connectivity=8)
+    near_edge = (1 - margin) * horizontal.shape[1]
+    ends = sorted((y + h // 2, x + w - 1) for x, y, w, h, _ in stats[1:] if w >= min_length and x + w - 1 >= near_edge)
+    for (y0, x0), (y1, x1) in zip(ends, ends[1:]):
+        x = max(x0, x1)
+        if abs(x0 - x1) <= tolerance and not vertical[y0:y1, max(0, x - 6) : x + 1].any(axis=1).mean() > 0.5:
+            cv2.line(closure, (int(x), int(y0)), (int(x), int(y1)), 255, 2)
+    return closure
+
+
+def find_cells(rules: Rules, min_fill: float = 0.85) -> list[Box]:
+    """Regions enclosed by ruled lines, sorted top to bottom, left to right.
+
+    The page edge counts as a line, so a column a skewed scan cut off still closes; the
+    open page area around the tables is not a cell, because it does not fill its bounding box.
+    """
+    grid = cv2.dilate(cv2.bitwise_or(rules.horizontal, _close_ends(rules)), np.ones((3, 3), np.uint8))
+    grid = cv2.bitwise_or(grid, cv2.dilate(rules.vertical, np.ones((3, 3), np.uint8)))
+    grid[[0, -1], :] = 255
+    grid[:, [0, -1]] = 255
     n, _, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(grid), connectivity=4)
-    page_w, page_h = grid.shape[1], grid.shape[0]
     cells = []
-    for x, y, w, h, _ in stats[1:]:
-        touches_edge = x == 0 or y == 0 or x + w >= page_w or y + h >= page_h
-        if w >= MIN_CELL and h >= MIN_CELL and not touches_edge:
+    for x, y, w, h, area in stats[1:]:
+        if w >= MIN_CELL and h >= MIN_CELL and area >= min_fill * w * h:
             cells.append((int(x), int(y), int(w), int(h)))
     return sorted(cells, key=lambda c: (c[1], c[0]))
 
