@@ -164,8 +164,13 @@ def _decimal(text: str, *, shares: bool) -> Parsed | None:
         if shares and re.fullmatch(r"[1-9]\d{0,2}\.\d{3}", mapped):
             return _flag(value, f"dot at a thousands position in {mapped!r} (fraction, or {mapped.replace('.', ',')}?)")
         return Parsed(value)
-    # Separators where the print never puts them: best guess, flagged.
-    guess = mapped.replace(",", "") if mapped.count(".") <= 1 else mapped.replace(",", "").replace(".", "")
+    # Separators where the print never puts them: best guess, flagged. A last separator
+    # followed by other than three digits can only be the decimal point ("31,300,4717").
+    head, sep, tail = mapped.rpartition(",") if mapped.rfind(",") > mapped.rfind(".") else mapped.rpartition(".")
+    if sep and tail and len(tail) != 3:
+        guess = head.replace(",", "").replace(".", "") + "." + tail
+    else:
+        guess = mapped.replace(",", "") if mapped.count(".") <= 1 else mapped.replace(",", "").replace(".", "")
     return _flag(guess.strip("."), f"separators at unexpected places in {mapped!r}")
 
 

@@ -93,8 +93,8 @@ def read_marks(fields: list[layout.FieldBox], geometry: layout.PageGeometry) -> 
 def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry, fields: list[layout.FieldBox]) -> list[assemble.Reading]:
     out = []
     for f in fields:
-        text, confidence, empty = read_box(engine, page, geometry.ink, geometry.rules, f.box,
-                                           psm=f.settings.get("psm", 7), whitelist=f.settings.get("whitelist"))
+        text, confidence, empty = read_box(engine, page, geometry.ink, geometry.rules, f.box, psm=f.settings.get("psm", 7),
+                                           whitelist=f.settings.get("whitelist"), cell=f.table is not None)
         out.append(assemble.Reading(f, text, confidence, empty))
     return out
 

@@ -24,8 +24,10 @@ RETRY_BELOW = 0.9
 RETRY_SCALES = (0.75, 1.25, 2.0)
 
 
-def ink_mask(ink: np.ndarray, rules: Rules, box: Box) -> np.ndarray:
-    """Ink of a box without the ruled lines, dust, and isolated specks."""
+def ink_mask(ink: np.ndarray, rules: Rules, box: Box, clear_border: bool = False) -> np.ndarray:
+    """Ink of a box without the ruled lines, dust, and isolated specks; with ``clear_border``
+    (a whole table cell, whose text never reaches its edges) also without anything touching
+    the edges, which is what is left of a thick or wavy rule."""
     x, y, w, h = box
     lines = cv2.bitwise_or(rules.horizontal[y : y + h, x : x + w], rules.vertical[y : y + h, x : x + w])
     lines = cv2.dilate(lines, np.ones((3, 1), np.uint8))  # a ruled line only: descenders crossing an underline keep their shape
@@ -37,7 +39,7 @@ def ink_mask(ink: np.ndarray, rules: Rules, box: Box) -> np.ndarray:
     glyphs = np.where(dust[labels], 0, labels).astype(np.float32)
     small = (area <= SPECK_PX) & ~dust
     small[0] = False
-    drop = dust
+    drop = dust.copy()
     if small.any():
         reach = cv2.getStructuringElement(cv2.MORPH_RECT, SPECK_REACH)
         highest = cv2.dilate(glyphs, reach)
@@ -46,6 +48,9 @@ def ink_mask(ink: np.ndarray, rules: Rules, box: Box) -> np.ndarray:
         has_neighbour = np.zeros(n, bool)
         has_neighbour[np.unique(glyphs[near_other]).astype(np.int32)] = True
         drop = dust | (small & ~has_neighbour)
+    if clear_border:
+        edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+        drop[edge[edge > 0]] = True
     mask[drop[labels]] = 0
     return mask
 
@@ -113,10 +118,11 @@ def read_box(
     *,
     psm: int = 7,
     whitelist: str | None = None,
+    cell: bool = False,
 ) -> tuple[str, float, bool]:
     """(text, confidence, empty) for one box of an aligned page; raised footnote marks
     are read apart and appended as "(n)"."""
-    mask = ink_mask(ink, rules, box)
+    mask = ink_mask(ink, rules, box, clear_border=cell)
     main, sup = split_superscript(mask)
     crop = crop_for_ocr(gray, ink, main, box)
     if crop is None:
