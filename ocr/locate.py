@@ -196,13 +196,21 @@ def resolve(cell: Box, rules_y: list[int], spec: dict, scale: float = 1.0) -> Bo
     """A field rectangle from a box-map spec relative to its cell.
 
     ``top``/``bottom`` are anchors such as ``"top+60"``, ``"rule1-4"`` (the second inner rule)
-    or ``"bottom"``; offsets are template pixels times ``scale``, the page's text size relative
-    to the template's. ``left``/``right`` are fractions of the cell width. Returns None when an
-    anchor rule is missing.
+    or ``"bottom"``, with fallbacks after ``|`` for a rule a bad scan lost
+    (``"rule2-4|rule1+140"``); offsets are template pixels times ``scale``, the page's text
+    size relative to the template's. ``left``/``right`` are fractions of the cell width.
+    Returns None when no alternative of an anchor can be placed.
     """
     x, y, w, h = cell
 
     def anchor(text: str) -> int | None:
+        for alternative in text.split("|"):
+            placed = single(alternative)
+            if placed is not None:
+                return placed
+        return None
+
+    def single(text: str) -> int | None:
         m = _ANCHOR.match(text)
         if m is None:
             raise ValueError(f"bad anchor {text!r}")

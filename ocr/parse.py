@@ -209,8 +209,8 @@ def _choice(kind: str) -> Callable[[str], Parsed]:
 
 
 def _ticker(text: str) -> Parsed:
-    """"Name [ TICK ]" -> issuerName, issuerTradingSymbol (brackets OCR'd as ( { | too)."""
-    match = re.fullmatch(r"(.*?)\s*[\[({|]\s*([A-Za-z0-9.\-]{1,10})\s*[\])}|]?", text)
+    """"Name [ TICK ]" -> issuerName, issuerTradingSymbol (brackets OCR'd as ( { | J too)."""
+    match = re.fullmatch(r"(.*?)\s*[\[({|]\s*([A-Za-z0-9.\-]{1,10})\s*[\])}|JI1l]?", text)
     if not match or not match.group(1):
         return Parsed(None, ok=False, warning=f"no 'Name [ TICKER ]' in {text!r}",
                       parts={"issuerName": text or None, "issuerTradingSymbol": None})
