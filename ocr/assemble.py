@@ -75,7 +75,6 @@ def _result(path: str, value: str | None, reading: Reading, parsed: parse.Parsed
 def header(doc: dict[str, Any], readings: list[Reading]) -> list[FieldResult]:
     """Values of the header boxes and checkboxes."""
     results = []
-    marks = {r.field.key: r.marked for r in readings if r.marked is not None}
     for r in readings:
         f = r.field
         if f.settings.get("role") == "reference":
@@ -99,11 +98,7 @@ def header(doc: dict[str, Any], readings: list[Reading]) -> list[FieldResult]:
             for name, value in parsed.parts.items():
                 results.append(_result(put(doc, f"{f.key}/{name}", value), value, r, parsed))
             continue
-        path = f.key
-        switch = f.settings.get("switch")
-        if switch and not marks.get(switch["mark"], False):
-            path = switch["unmarked_path"]
-        results.append(_result(put(doc, path, parsed.value, parsed.footnotes), parsed.value, r, parsed))
+        results.append(_result(put(doc, f.key, parsed.value, parsed.footnotes), parsed.value, r, parsed))
     return results
 
 
@@ -166,9 +161,7 @@ def trailer(doc: dict[str, Any], found: Trailer) -> list[FieldResult]:
     results = []
     notes = []
     for i, lines in enumerate(found.footnotes):
-        text = " ".join(l.text for l in lines)
-        split = parse.split_footnotes(text)
-        body = split[0]["text"] if split else text
+        body = re.sub(r"^\s*[0-9lI|]{1,2}\s*[.,]\s*", "", " ".join(l.text for l in lines))
         notes.append({"id": f"F{i + 1}", "text": body})
         results.append(_line_result(f"footnotes/footnote[F{i + 1}]", body, lines))
     if notes:

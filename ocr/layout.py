@@ -126,6 +126,30 @@ def header_fields(boxes: dict[str, Any], geometry: PageGeometry, page: int, scal
     return out, warnings
 
 
+def apply_switches(fields: list[FieldBox], marks: dict[str, bool]) -> list[FieldBox]:
+    """Give switched fields their element once the page's marks are read.
+
+    One printed cell may hold either of two elements, named by which box is marked (the
+    relationship box prints officer title and other text in one row); when both are marked,
+    the cell is cut at ``split`` of its width, left part to the first element.
+    """
+    out = []
+    for f in fields:
+        switch = f.settings.get("switch")
+        if not switch:
+            out.append(f)
+            continue
+        first, second = marks.get(switch["mark"], False), marks.get(switch["other_mark"], False)
+        if first and second and "split" in switch:
+            x, y, w, h = f.box
+            cut = int(w * switch["split"])
+            out.append(FieldBox(f.key, f.kind, (x, y, cut, h), f.page, f.settings))
+            out.append(FieldBox(switch["unmarked_path"], f.kind, (x + cut, y, w - cut, h), f.page, f.settings))
+        else:
+            out.append(FieldBox(f.key if first or not second else switch["unmarked_path"], f.kind, f.box, f.page, f.settings))
+    return out
+
+
 def table_cells(boxes: dict[str, Any], geometry: PageGeometry, page: int, first_row: dict[str, int]) -> list[FieldBox]:
     """Body cells of every table on the page, row numbers continuing from ``first_row`` (updated).
 

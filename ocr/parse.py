@@ -214,7 +214,8 @@ def _ticker(text: str) -> Parsed:
     if not match or not match.group(1):
         return Parsed(None, ok=False, warning=f"no 'Name [ TICKER ]' in {text!r}",
                       parts={"issuerName": text or None, "issuerTradingSymbol": None})
-    name, symbol = _strip_stray(match.group(1)), match.group(2).upper()
+    confusions = rules()["letter_confusions"]["ticker"]  # exchange symbols are letters
+    name, symbol = _strip_stray(match.group(1)), "".join(confusions.get(c, c) for c in match.group(2).upper())
     return Parsed(symbol, parts={"issuerName": name, "issuerTradingSymbol": symbol})
 
 

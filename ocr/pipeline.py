@@ -125,9 +125,10 @@ def read_page(gray: np.ndarray, index: int, templates: tuple[Template, ...], eng
         checkboxes = layout.checkbox_fields(boxes, geometry, index, frame_top)
         fields, warnings = layout.header_fields(boxes, geometry, index, scale)
         info.warnings += warnings
-        mark_fields = checkboxes + [f for f in fields if f.kind == "mark"]
-        state.header += read_marks(mark_fields, geometry)
-        state.header += read_fields(engine, page, geometry, [f for f in fields if f.kind != "mark"])
+        marks = read_marks(checkboxes + [f for f in fields if f.kind == "mark"], geometry)
+        marked = {m.field.key: bool(m.marked) for m in marks}
+        state.header += marks
+        state.header += read_fields(engine, page, geometry, layout.apply_switches([f for f in fields if f.kind != "mark"], marked))
     if info.role != "other":
         boxes = state.template.boxes
         state.cells += read_fields(engine, page, geometry, layout.table_cells(boxes, geometry, index, state.rows_seen))

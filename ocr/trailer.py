@@ -69,6 +69,7 @@ def _read_signature(engine: Engine, image: np.ndarray, rows: list[Box], page: in
     x_name, x_date = int(spec["signature_x"] * w), int(spec["date_x"] * w)
     for x0, x1, psm, out in ((x_name, x_date, 6, trailer.signature_name), (x_date, w, 7, trailer.signature_date)):
         text, confidence = engine.read(image=image[max(0, y0) : y1, x0:x1], psm=psm)
+        text = text.replace("_", " ")  # what is left of the underline under a signature
         if text.strip():
             out.append(TrailerLine(join_lines(text), confidence, (x0, max(0, y0) + top, x1 - x0, y1 - max(0, y0)), page))
 
