@@ -26,13 +26,23 @@ RETRY_BELOW = 0.9
 RETRY_SCALES = (0.75, 1.25, MARK_SCALE)
 
 
+def _spanning(lines: np.ndarray, stat: int, extent: int, share: float = 0.8) -> np.ndarray:
+    """The rule components that run across most of a box: its borders and dividers. Shorter
+    ones, such as a link's underline, stay: Tesseract reads underlined text, but not a comma
+    whose tail was cut away with the underline."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+    keep = stats[:, stat] >= share * extent
+    keep[0] = False
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
 def ink_mask(ink: np.ndarray, rules: Rules, box: Box, clear_border: bool = False) -> np.ndarray:
     """Ink of a box without the ruled lines, dust, and isolated specks; with ``clear_border``
     (a whole table cell, whose text never reaches its edges) also without anything touching
     the edges, which is what is left of a thick or wavy rule."""
     x, y, w, h = box
-    lines = cv2.bitwise_or(rules.horizontal[y : y + h, x : x + w], rules.vertical[y : y + h, x : x + w])
-    lines = cv2.dilate(lines, np.ones((3, 1), np.uint8))  # a ruled line only: descenders crossing an underline keep their shape
+    lines = cv2.bitwise_or(_spanning(rules.horizontal[y : y + h, x : x + w], 2, w), _spanning(rules.vertical[y : y + h, x : x + w], 3, h))
+    lines = cv2.dilate(lines, np.ones((3, 1), np.uint8))
     mask = cv2.bitwise_and(ink[y : y + h, x : x + w], cv2.bitwise_not(lines))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     area = stats[:, cv2.CC_STAT_AREA]
