@@ -36,12 +36,14 @@ def _spanning(lines: np.ndarray, stat: int, extent: int, share: float = 0.8) -> 
     return np.where(keep[labels], 255, 0).astype(np.uint8)
 
 
-def ink_mask(ink: np.ndarray, rules: Rules, box: Box, clear_border: bool = False) -> np.ndarray:
+def ink_mask(ink: np.ndarray, rules: Rules, box: Box, clear_border: bool = False, span: float = 0.8) -> np.ndarray:
     """Ink of a box without the ruled lines, dust, and isolated specks; with ``clear_border``
     (a whole table cell, whose text never reaches its edges) also without anything touching
-    the edges, which is what is left of a thick or wavy rule."""
+    the edges, which is what is left of a thick or wavy rule. Rules shorter than ``span`` of
+    the box stay (see ``_spanning``)."""
     x, y, w, h = box
-    lines = cv2.bitwise_or(_spanning(rules.horizontal[y : y + h, x : x + w], 2, w), _spanning(rules.vertical[y : y + h, x : x + w], 3, h))
+    lines = cv2.bitwise_or(_spanning(rules.horizontal[y : y + h, x : x + w], 2, w, span),
+                           _spanning(rules.vertical[y : y + h, x : x + w], 3, h, span))
     lines = cv2.dilate(lines, np.ones((3, 1), np.uint8))
     mask = cv2.bitwise_and(ink[y : y + h, x : x + w], cv2.bitwise_not(lines))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)

@@ -16,7 +16,7 @@ import numpy as np
 from .engine import Engine, Word
 from .layout import PageGeometry
 from .parse import join_lines
-from .read import clean, ink_mask
+from .read import clean, crop_for_ocr, ink_mask
 
 Box = tuple[int, int, int, int]
 
@@ -58,20 +58,26 @@ def _line(words: list[Word], page: int, dx: int, dy: int) -> TrailerLine:
     return TrailerLine(text, min(w.confidence for w in words) / 100.0, (x0 + dx, y0 + dy, x1 - x0, y1 - y0), page)
 
 
-def _read_signature(engine: Engine, image: np.ndarray, rows: list[Box], page: int, top: int, spec: dict[str, Any], trailer: Trailer) -> None:
+def _read_signature(engine: Engine, gray: np.ndarray, geometry: PageGeometry, rows: list[Box], page: int,
+                    spec: dict[str, Any], trailer: Trailer) -> None:
     """Name and date above the signature label, each read in its own column as a block: a long
-    name wraps over several lines beside a date centred on them."""
+    name wraps over several lines beside a date centred on them. Both are underlined in
+    print; the underline goes before OCR."""
     if not rows:
         return
-    w = image.shape[1]
-    y0 = min(b[1] for b in rows) - top - 4
-    y1 = max(b[1] + b[3] for b in rows) - top + 4
+    w = gray.shape[1]
+    y0 = max(0, min(b[1] for b in rows) - 4)
+    y1 = max(b[1] + b[3] for b in rows) + 4
     x_name, x_date = int(spec["signature_x"] * w), int(spec["date_x"] * w)
     for x0, x1, psm, out in ((x_name, x_date, 6, trailer.signature_name), (x_date, w, 7, trailer.signature_date)):
-        text, confidence = engine.read(image=image[max(0, y0) : y1, x0:x1], psm=psm)
-        text = text.replace("_", " ")  # what is left of the underline under a signature
+        box = (x0, y0, x1 - x0, y1 - y0)
+        crop = crop_for_ocr(gray, geometry.ink, ink_mask(geometry.ink, geometry.rules, box, span=0.0), box)
+        if crop is None:
+            continue
+        text, confidence = engine.read(image=crop, psm=psm)
+        text = text.replace("_", " ")  # underline remnants
         if text.strip():
-            out.append(TrailerLine(join_lines(text), confidence, (x0, max(0, y0) + top, x1 - x0, y1 - max(0, y0)), page))
+            out.append(TrailerLine(join_lines(text), confidence, box, page))
 
 
 def read_page(
@@ -99,7 +105,7 @@ def read_page(
         line = _line(words, page, 0, top)
         if line.box[0] >= right_block:
             if _matches(line.text, spec["signature_label"]):
-                _read_signature(engine, page_image, signature_rows, page, top, spec, trailer)
+                _read_signature(engine, gray, geometry, signature_rows, page, spec, trailer)
                 trailer.mode = "done"
             else:
                 signature_rows.append(line.box)
