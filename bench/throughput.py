@@ -1,8 +1,9 @@
 """Throughput of ``form4-ocr extract`` on generated scans, with 1 and 2 workers.
 
 For each worker count it runs the real command on the same N pages and prints pages/s,
-CPU-seconds per page (every process of the run, pdftoppm included) and the peak RSS of
-each worker process and of the main process. As the reference it then times one plain
+CPU-seconds per page (every process of the run, pdftoppm included), the peak RSS of each
+worker process and of the main process, and the main process's own CPU time (the batch's
+overhead: hashing, triage, writing outputs and state). As the reference it then times one plain
 full-page Tesseract pass (tesserocr, OMP_THREAD_LIMIT=1, one process) over the same pages.
 
     python bench/throughput.py                      # 100 pages from `form4-ocr synth`
@@ -53,9 +54,11 @@ def run_extract(files: list[Path], out: Path, workers: int) -> dict:
     process = psutil.Popen([sys.executable, "-m", "ocr.cli", "extract", *map(str, files), "-o", str(out),
                             "--jobs", str(workers), "--force", "--quiet"])
     peak: dict[int, int] = {}
+    main_cpu = 0.0
     while process.poll() is None:
         try:
             tree = [process, *process.children(recursive=True)]
+            main_cpu = sum(process.cpu_times()[:2])  # the batch process alone, workers apart
         except psutil.NoSuchProcess:
             break
         for member in tree:
@@ -72,7 +75,8 @@ def run_extract(files: list[Path], out: Path, workers: int) -> dict:
     return {"workers": workers, "exit": process.returncode, "wall": wall,
             "cpu": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
             "pages": summary["pages"], "ok": summary["ok"], "failed": summary["failed"],
-            "main_rss": main_rss, "worker_rss": max(peak.values(), default=0), "worker_processes": len(peak)}
+            "main_rss": main_rss, "main_cpu": main_cpu, "worker_rss": max(peak.values(), default=0),
+            "worker_processes": len(peak)}
 
 
 def tesseract_reference(files: list[Path]) -> tuple[int, float]:
@@ -112,12 +116,12 @@ def main() -> None:
         files, pages = pick_documents(corpus, args.pages)
         print(f"{len(files)} documents, {pages} pages from {corpus}; {os.cpu_count()} CPUs")
         print(f"{'workers':>7} {'pages':>5} {'failed':>6} {'wall s':>7} {'pages/s':>7} {'CPU s/page':>10} "
-              f"{'peak RSS/worker MB':>18} {'main RSS MB':>11}")
+              f"{'peak RSS/worker MB':>18} {'main RSS MB':>11} {'main CPU s':>10}")
         for workers in map(int, args.workers.split(",")):
             r = run_extract(files, Path(work) / f"out-{workers}", workers)
             print(f"{workers:>7} {r['pages']:>5} {r['failed']:>6} {r['wall']:>7.1f} {r['pages'] / r['wall']:>7.2f} "
                   f"{r['cpu'] / max(r['pages'], 1):>10.2f} {r['worker_rss'] / 2**20:>18.0f} "
-                  f"{r['main_rss'] / 2**20:>11.0f}", flush=True)
+                  f"{r['main_rss'] / 2**20:>11.0f} {r['main_cpu']:>10.1f}", flush=True)
         if not args.no_reference:
             count, seconds = tesseract_reference(files)
             print(f"reference: plain full-page Tesseract (tesserocr, one thread, one process) on the same "
