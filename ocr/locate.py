@@ -166,12 +166,12 @@ def find_checkboxes(ink: np.ndarray, x_range: tuple[int, int], bottom: int) -> l
     return sorted(boxes, key=lambda b: b[1])
 
 
-def inner_rules(ink: np.ndarray, cell: Box, min_coverage: float = 0.5, reach: float = 0.9, max_height: int = 10) -> list[int]:
+def inner_rules(ink: np.ndarray, cell: Box, min_coverage: float = 0.5, reach: float = 0.97, max_height: int = 10) -> list[int]:
     """y of horizontal rules across a cell (such as the hr lines of box 1), top to bottom.
 
     Read from the ink row by row, so a rule a photocopy broke into dashes still counts: a rule
-    is a thin band of rows inked over ``min_coverage`` of the cell width and from its left
-    tenth to its right tenth. A link's underline stops where its text stops.
+    is a thin band of rows inked over ``min_coverage`` of the cell width, from within 3% of
+    its left edge to within 3% of its right. A link's underline stops where its text stops.
     """
     x, y, w, h = cell
     band = ink[y + 4 : y + h - 4, x + 4 : x + w - 4] > 0

@@ -48,9 +48,10 @@ def _count_checkboxes(template: Template, geometry: layout.PageGeometry) -> int:
 def match_template(gray: np.ndarray, templates: tuple[Template, ...]) -> tuple[Template, align.Alignment, np.ndarray, layout.PageGeometry, float]:
     """Align a page to the best template; raises AlignmentError when none fits.
 
-    Feature matching gives turn, skew and a first scale; the ruled frame of boxes 1-6 then
-    fixes scale and shift. Both EDGAR prints share nearly all their words, so feature inliers
-    cannot tell them apart: the number of top checkboxes picks the layout.
+    Feature matching gives turn, skew and a first scale; the slope of the ruled lines then
+    levels the page and the ruled frame of boxes 1-6 fixes scale and shift. Both EDGAR
+    prints share nearly all their words, so feature inliers cannot tell them apart: the
+    number of top checkboxes picks the layout.
     """
     features = align.detect_features(gray)
     fits, reasons = [], []
@@ -71,7 +72,10 @@ def match_template(gray: np.ndarray, templates: tuple[Template, ...]) -> tuple[T
     if frame is None:
         raise AlignmentError("no ruled frame of boxes 1-6 where the template has it")
     first = None
-    for candidate, _ in fits:
+    # The frame, not the words, places the page; so every template is tried with the best
+    # feature fit, including a template whose own feature fit failed on a poor scan.
+    ranked = [t for t, _ in fits] + [t for t in templates if all(t is not f for f, _ in fits)]
+    for candidate in ranked:
         expected = tuple(candidate.boxes["frame"]["expected"])
         refined = align.fit_frame(alignment, frame, expected)
         warped = align.warp(gray, refined, candidate.size)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import sys
 import tempfile
@@ -105,7 +106,10 @@ def synth(out_dir: Path, n: int = 50, seed: int = 0, profiles: list[str] | None 
     tasks = plan(n, seed, profiles, browser_header_share)
     jobs = max(1, min(jobs or os.cpu_count() or 1, n or 1))
     documents: list[dict[str, Any]] = [{} for _ in tasks]
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker) as pool:
+    # spawn, not fork: a forked worker inherits the parent's OpenCV/OpenMP thread pools half-locked
+    # and can hang forever when the caller (a test session, a notebook) has used them already
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, mp_context=context) as pool:
         futures = {pool.submit(build_one, task, out_dir): task["index"] for task in tasks}
         try:
             with tqdm(total=n, unit="doc", desc="synth", disable=None if progress is None else not progress) as bar:
