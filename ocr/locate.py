@@ -62,16 +62,19 @@ def find_cells(rules: Rules, min_fill: float = 0.85) -> list[Box]:
     """Regions enclosed by ruled lines, sorted top to bottom, left to right.
 
     The page edge counts as a line, so a column a skewed scan cut off still closes; the
-    open page area around the tables is not a cell, because it does not fill its bounding box.
+    open page area around the tables is not a cell: it does not fill its bounding box, or it
+    reaches more than one edge of the page.
     """
     grid = cv2.dilate(cv2.bitwise_or(rules.horizontal, _close_ends(rules)), np.ones((3, 3), np.uint8))
     grid = cv2.bitwise_or(grid, cv2.dilate(rules.vertical, np.ones((3, 3), np.uint8)))
     grid[[0, -1], :] = 255
     grid[:, [0, -1]] = 255
     n, _, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(grid), connectivity=4)
+    page_h, page_w = grid.shape
     cells = []
     for x, y, w, h, area in stats[1:]:
-        if w >= MIN_CELL and h >= MIN_CELL and area >= min_fill * w * h:
+        sides = int(x <= 1) + int(y <= 1) + int(x + w >= page_w - 1) + int(y + h >= page_h - 1)
+        if w >= MIN_CELL and h >= MIN_CELL and area >= min_fill * w * h and sides < 2:
             cells.append((int(x), int(y), int(w), int(h)))
     return sorted(cells, key=lambda c: (c[1], c[0]))
 

@@ -72,9 +72,10 @@ def match_template(gray: np.ndarray, templates: tuple[Template, ...]) -> tuple[T
     if frame is None:
         raise AlignmentError("no ruled frame of boxes 1-6 where the template has it")
     first = None
-    # The frame, not the words, places the page; so every template is tried with the best
-    # feature fit, including a template whose own feature fit failed on a poor scan.
-    ranked = [t for t, _ in fits] + [t for t in templates if all(t is not f for f, _ in fits)]
+    # The layouts differ in how far down boxes 1-6 start (the 2023 print has a second
+    # checkbox paragraph above them), so templates are tried nearest first, each with the
+    # best feature fit: the frame, not the words, places the page.
+    ranked = sorted(templates, key=lambda t: abs(t.boxes["frame"]["expected"][2] - frame[2]))
     for candidate in ranked:
         expected = tuple(candidate.boxes["frame"]["expected"])
         refined = align.fit_frame(alignment, frame, expected)
