@@ -76,8 +76,9 @@ def checkbox_fields(boxes: dict[str, Any], geometry: PageGeometry, page: int, fr
     ink); an empty box in a narrow column prints smaller than a mark and is read as empty.
     """
     spec = boxes["checkboxes"]
-    width = geometry.ink.shape[1]
-    squares = locate.find_checkboxes(geometry.ink, (int(spec["x"][0] * width), int(spec["x"][1] * width)), frame_top)
+    height, width = geometry.ink.shape
+    squares = locate.find_checkboxes(geometry.ink, (int(spec["x"][0] * width), int(spec["x"][1] * width)),
+                                     (int(spec["y"][0] * height), frame_top))
     out = []
     for path, (x, y, w, h) in zip(spec["paths"], squares):
         dx, dy = max(2, w // 5), max(2, h // 5)

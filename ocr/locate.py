@@ -152,11 +152,11 @@ def find_frame(cells: list[Box], page_width: int, min_fraction: float = 0.2, slo
     return left, right, top
 
 
-def find_checkboxes(ink: np.ndarray, x_range: tuple[int, int], bottom: int) -> list[Box]:
-    """Small ruled squares between ``x_range`` above ``bottom``, top to bottom. An empty box
-    in a narrow column can print as a tiny filled square, so no hole is required."""
-    x0, x1 = x_range
-    region = ink[:bottom, x0:x1]
+def find_checkboxes(ink: np.ndarray, x_range: tuple[int, int], y_range: tuple[int, int]) -> list[Box]:
+    """Small ruled squares in a region, top to bottom. An empty box in a narrow column can
+    print as a tiny filled square, so no hole is required."""
+    (x0, x1), (y0, y1) = x_range, y_range
+    region = ink[y0:y1, x0:x1]
     contours, hierarchy = cv2.findContours(region, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     boxes = []
     for i, contour in enumerate(contours):
@@ -165,7 +165,7 @@ def find_checkboxes(ink: np.ndarray, x_range: tuple[int, int], bottom: int) -> l
             continue
         if cv2.contourArea(contour) < 0.7 * w * h:  # a ruled square fills its bounding box
             continue
-        boxes.append((x + x0, y, w, h))
+        boxes.append((x + x0, y + y0, w, h))
     return sorted(boxes, key=lambda b: b[1])
 
 

@@ -275,8 +275,9 @@ def parse_value(text: str | bool, kind: str) -> Parsed:
     text = _normalize(text)
     if kind == "signature":  # before stray marks go: "|s|" is a misread "/s/", not a ruled line
         text = _SIGNED.sub("/s/", text)
-    body, notes, note_warning = take_footnotes(_strip_stray(text))
-    parsed = _PARSERS[kind](_strip_stray(body))
+    strip = (lambda t: t.strip()) if kind == "ticker" else _strip_stray  # "|" may be a bracket there
+    body, notes, note_warning = take_footnotes(strip(text))
+    parsed = _PARSERS[kind](strip(body))
     parsed.footnotes = notes
     if note_warning:
         parsed.ok = False

@@ -18,7 +18,7 @@ from . import align, assemble, layout, marks, orient
 from .engine import Engine, get_engine
 from .errors import AlignmentError, NotForm4Error
 from .load import iter_pages
-from .locate import find_checkboxes, find_frame, residual_angle
+from .locate import find_frame, residual_angle
 from .read import ink_mask, read_box
 from .result import DocumentResult, PageResult
 from .template import Template, load_templates
@@ -40,9 +40,7 @@ class DocumentState:
 
 
 def _count_checkboxes(template: Template, geometry: layout.PageGeometry) -> int:
-    spec, width = template.boxes["checkboxes"], geometry.ink.shape[1]
-    x_range = (int(spec["x"][0] * width), int(spec["x"][1] * width))
-    return len(find_checkboxes(geometry.ink, x_range, template.boxes["frame"]["expected"][2]))
+    return len(layout.checkbox_fields(template.boxes, geometry, 0, template.boxes["frame"]["expected"][2]))
 
 
 def match_template(gray: np.ndarray, templates: tuple[Template, ...]) -> tuple[Template, align.Alignment, np.ndarray, layout.PageGeometry, float]:

@@ -10,8 +10,8 @@ from .locate import Rules
 Box = tuple[int, int, int, int]
 
 MIN_INK_PX = 40  # fewer ink pixels than this (after lines and specks are removed) is an empty box
-# Scanner dust: tiny dots always, and small specks with no other glyph nearby. A period, a
-# decimal point or the parts of a lone "(1)" are as small, but sit beside other glyphs.
+# Scanner dust: dots of a few pixels always, and small specks with no other ink nearby. A
+# period, a decimal point or the parts of a lone "(1)" are as small, but sit beside others.
 DUST_PX = 8
 SPECK_PX = 60
 SPECK_REACH = (31, 15)  # (width, height) of the neighbourhood that makes a speck print
@@ -48,20 +48,19 @@ def ink_mask(ink: np.ndarray, rules: Rules, box: Box, clear_border: bool = False
     mask = cv2.bitwise_and(ink[y : y + h, x : x + w], cv2.bitwise_not(lines))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     area = stats[:, cv2.CC_STAT_AREA]
-    dust = area < DUST_PX
-    dust[0] = False
-    glyphs = np.where(dust[labels], 0, labels).astype(np.float32)
-    small = (area <= SPECK_PX) & ~dust
+    small = area <= SPECK_PX
     small[0] = False
-    drop = dust.copy()
+    drop = small & (area < DUST_PX)
     if small.any():
+        kept = np.where(drop[labels], 0, labels)  # dust is nobody's neighbour
+        glyphs = kept.astype(np.float32)
         reach = cv2.getStructuringElement(cv2.MORPH_RECT, SPECK_REACH)
         highest = cv2.dilate(glyphs, reach)
-        lowest = -cv2.dilate(np.where(glyphs > 0, -glyphs, -1e9).astype(np.float32), reach)
-        near_other = small[glyphs.astype(np.int32)] & ((highest != glyphs) | (lowest != glyphs))
+        lowest = -cv2.dilate(np.where(kept > 0, -glyphs, -1e9).astype(np.float32), reach)
+        near_other = small[kept] & (kept > 0) & ((highest != glyphs) | (lowest != glyphs))
         has_neighbour = np.zeros(n, bool)
-        has_neighbour[np.unique(glyphs[near_other]).astype(np.int32)] = True
-        drop = dust | (small & ~has_neighbour)
+        has_neighbour[np.unique(kept[near_other])] = True
+        drop |= small & ~has_neighbour
     if clear_border:
         edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
         drop[edge[edge > 0]] = True
@@ -102,11 +101,14 @@ def split_superscript(mask: np.ndarray, max_run: int = 10) -> tuple[np.ndarray, 
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n < 3:
         return mask, None
-    rows = np.flatnonzero(mask.any(axis=1))
-    last = np.split(rows, np.flatnonzero(np.diff(rows) > 2) + 1)[-1]
     left, top, height = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP], stats[1:, cv2.CC_STAT_HEIGHT]
     bottom = top + height
-    line = np.flatnonzero((bottom > last[0]) & (top <= last[-1]))
+    glyph = ~((height <= 8) & (stats[1:, cv2.CC_STAT_WIDTH] >= 40))  # an underline is not a text line
+    rows = np.flatnonzero(np.isin(labels, np.flatnonzero(glyph) + 1).any(axis=1))
+    if rows.size == 0:
+        return mask, None
+    last = np.split(rows, np.flatnonzero(np.diff(rows) > 2) + 1)[-1]
+    line = np.flatnonzero(glyph & (bottom > last[0]) & (top <= last[-1]))
     line = line[np.argsort(left[line])]
     best = 0
     for k in range(1, min(max_run, line.size - 1) + 1):
