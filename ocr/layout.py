@@ -8,8 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from . import locate
 
 Box = tuple[int, int, int, int]
@@ -87,19 +85,6 @@ def checkbox_fields(boxes: dict[str, Any], geometry: PageGeometry, page: int, fr
     return out
 
 
-def snap_to_gap(ink: np.ndarray, rect: Box, edge: int, reach: int) -> int:
-    """The x nearest ``edge`` in the middle of the widest blank column run within ``reach``:
-    where one printed column of a line ends and the next begins."""
-    x, y, w, h = rect
-    lo, hi = max(0, edge - reach), min(ink.shape[1], edge + reach)
-    blank = ~ink[y : y + h, lo:hi].any(axis=0)
-    if not blank.any():
-        return edge
-    runs = np.split(np.flatnonzero(blank), np.flatnonzero(np.diff(np.flatnonzero(blank)) > 1) + 1)
-    best = max(runs, key=lambda r: (r.size, -abs(lo + r.mean() - edge)))
-    return int(lo + best.mean())
-
-
 def header_fields(boxes: dict[str, Any], geometry: PageGeometry, page: int, scale: float) -> tuple[list[FieldBox], list[str]]:
     """Fields of the header cells (boxes 1-6); warnings for cells or anchors not found."""
     out, warnings = [], []
@@ -115,12 +100,6 @@ def header_fields(boxes: dict[str, Any], geometry: PageGeometry, page: int, scal
             if rect is None:
                 warnings.append(f"{key or cell_spec['name']}: anchor in box {cell_spec['name']} not found")
                 continue
-            if spec.get("snap"):
-                reach = int(spec["snap"] * scale)
-                x0, x1 = rect[0], rect[0] + rect[2]
-                x0 = snap_to_gap(geometry.ink, rect, x0, reach) if spec.get("left", 0.0) > 0 else x0
-                x1 = snap_to_gap(geometry.ink, rect, x1, reach) if spec.get("right", 1.0) < 1 else x1
-                rect = (x0, rect[1], x1 - x0, rect[3])
             settings = settings_for(boxes, spec["kind"], spec)
             settings.update({k: spec[k] for k in ("role", "switch") if k in spec})
             out.append(FieldBox(key, spec["kind"], rect, page, settings))

@@ -219,6 +219,30 @@ def _ticker(text: str) -> Parsed:
     return Parsed(symbol, parts={"issuerName": name, "issuerTradingSymbol": symbol})
 
 
+_ZIP = re.compile(r"^\d{5}(?:-?\d{4})?$")
+
+
+def _city_state_zip(text: str) -> Parsed:
+    """"City State Zip" of box 1 -> rptOwnerCity, rptOwnerState, rptOwnerZipCode.
+
+    The print gives each its third of the line, but a long city name widens its column and a
+    narrow one wraps, so the parts are told apart by their form, not their place: the zip is
+    the last five- or nine-digit token, the state the last two-letter token before it.
+    """
+    tokens = text.split()
+    zip_code = next((t for t in reversed(tokens) if _ZIP.match(t)), None)
+    if zip_code:
+        tokens.remove(zip_code)
+    state = next((t for t in reversed(tokens) if len(t) == 2 and t.isalpha() and t.isupper()), None)
+    if state and len(tokens) > 1:
+        del tokens[len(tokens) - 1 - tokens[::-1].index(state)]
+    else:
+        state = None
+    city = " ".join(tokens) or None
+    parts = {"rptOwnerCity": city, "rptOwnerState": state, "rptOwnerZipCode": zip_code}
+    return Parsed(city, parts=parts)
+
+
 _SIGNED = re.compile(r"^[/|Il1]\s?[sS5]\s?[/|Il1]")
 
 
@@ -260,6 +284,7 @@ _PARSERS: dict[str, Callable[[str], Parsed]] = {
     "acquired_disposed": _choice("acquired_disposed"),
     "direct_indirect": _choice("direct_indirect"),
     "ticker": _ticker,
+    "city_state_zip": _city_state_zip,
     "signature": _signature,
     "footnote_only": _footnote_only,
 }
@@ -275,6 +300,8 @@ def parse_value(text: str | bool, kind: str) -> Parsed:
     text = _normalize(text)
     if kind == "signature":  # before stray marks go: "|s|" is a misread "/s/", not a ruled line
         text = _SIGNED.sub("/s/", text)
+    if kind == "city_state_zip":
+        text = " ".join(text.split())
     strip = (lambda t: t.strip()) if kind == "ticker" else _strip_stray  # "|" may be a bracket there
     body, notes, note_warning = take_footnotes(strip(text))
     parsed = _PARSERS[kind](strip(body))

@@ -22,8 +22,11 @@ CASES = [
     ("0.756", "number", "0.756", [], True),
     ("757.756", "number", "757.756", [], False),  # a dot where the print puts a comma
     ("1.234.567", "number", "1234567", [], False),
-    ("75,7756", "number", "757756", [], False),
-    ("5381,2", "number", "53812", [], False),
+    # a last separator followed by other than three digits is the decimal point (fax misreads
+    # "31,300.4717" as "31,300,4717"); still flagged for review
+    ("75,7756", "number", "75.7756", [], False),
+    ("5381,2", "number", "5381.2", [], False),
+    ("31,300,4717", "number", "31300.4717", [], False),
     ("97,l83", "number", "97183", [], True),
     ("7S7,7S6", "number", "757756", [], True),
     ("757, 756", "number", "757756", [], True),
@@ -121,7 +124,7 @@ def test_parse_value(text, kind, value, footnotes, ok):
 
 
 def test_cases_cover_every_kind():
-    covered = {kind for _, kind, *_ in CASES} | {"ticker", "signature"}
+    covered = {kind for _, kind, *_ in CASES} | {"ticker", "signature", "city_state_zip"}
     assert covered == set(KINDS)
 
 
@@ -140,6 +143,9 @@ def test_unknown_kind_is_an_error():
         ("Foo (Holdings) Inc ( FOO )", "Foo (Holdings) Inc", "FOO", True),
         ("Berkshire Hathaway Inc { BRK-A }", "Berkshire Hathaway Inc", "BRK-A", True),
         ("Acme Corp [ ACME", "Acme Corp", "ACME", True),  # closing bracket lost
+        ("Alto Ingredients, Inc. [ ATI J", "Alto Ingredients, Inc.", "ATI", True),  # "]" read as J
+        ("Fusion Industries, Inc. | FNII |", "Fusion Industries, Inc.", "FNII", True),  # brackets read as |
+        ("Triple Oh Corp [ 000 ]", "Triple Oh Corp", "OOO", True),  # symbols are letters
         ("Acme Corp", "Acme Corp", None, False),
     ],
 )
@@ -147,6 +153,20 @@ def test_ticker(text, name, symbol, ok):
     got = parse_value(text, "ticker")
     assert got.parts == {"issuerName": name, "issuerTradingSymbol": symbol}
     assert got.value == symbol and got.ok is ok
+
+
+@pytest.mark.parametrize(
+    "text,city,state,zip_code",
+    [
+        ("WILLIAMSVILLE NY 14221", "WILLIAMSVILLE", "NY", "14221"),
+        ("SOUTH SAN\nCA\n94090\nFRANCISCO", "SOUTH SAN FRANCISCO", "CA", "94090"),  # wrapped city, sparse read
+        ("ST LOUIS MO 63101-1234", "ST LOUIS", "MO", "63101-1234"),  # a two-letter word in the city
+        ("LONDON", "LONDON", None, None),
+    ],
+)
+def test_city_state_zip(text, city, state, zip_code):
+    got = parse_value(text, "city_state_zip")
+    assert got.parts == {"rptOwnerCity": city, "rptOwnerState": state, "rptOwnerZipCode": zip_code}
 
 
 @pytest.mark.parametrize(

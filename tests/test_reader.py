@@ -60,14 +60,6 @@ KEY_FIELDS = frozenset({
 ROW_FIELDS = frozenset(f.split("nonDerivativeTransaction/")[1] for f in KEY_FIELDS if "nonDerivativeTransaction/" in f)
 TABLE1_ROW = re.compile(r"^nonDerivativeTable/nonDerivativeTransaction\[(\d+)\]/")
 
-# A known gap of the reader (issue 3), kept visible: strict, so the day it is fixed this fails
-# and the marker goes.
-PRE2023_OFFICE_LAYOUT = pytest.mark.xfail(strict=True, reason=(
-    "office-degraded pre2023 pages are read with the edgar-2023 template: after the 2023 frame fit "
-    "find_checkboxes counts a glyph at the start of the 'Check this box' label as a second top "
-    "checkbox, so the 2023 layout is accepted and aff10b5One is written"))
-
-
 # ----- comparing documents the way the scorer does ----------------------------------------
 def normalized(doc: ownership.Doc, keep: Callable[[str], bool] = score.is_scored) -> dict[str, str]:
     """Flattened fields in the scorer's canonical form (Decimal numbers, ISO dates, case and
@@ -291,7 +283,7 @@ def table1_rows(doc: ownership.Doc) -> list[dict]:
 
 # ----- both layouts, clean and office ----------------------------------------------------------
 @pytest.mark.parametrize("name", ["2023-clean", "2023-office", "pre2023-clean",
-                                  pytest.param("pre2023-office", marks=PRE2023_OFFICE_LAYOUT)])
+                                  "pre2023-office"])
 def test_layout_key_fields(read_case, name):
     case = read_ok(read_case, name)
     layout = name.split("-")[0]
@@ -344,7 +336,6 @@ def test_letter_before_form_is_other(read_case):
     assert case.result.pages[0].warnings  # the skipped page is reported, with its reason
 
 
-@PRE2023_OFFICE_LAYOUT
 def test_letter_before_form_filing_read(read_case):
     case = read_ok(read_case, "letter-then-form")
     assert case.result.template == "edgar-pre2023"
@@ -377,7 +368,7 @@ def test_upside_down_page(read_case):
 
 # ----- the XML written -------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["2023-office", "pre2023-clean",
-                                  pytest.param("pre2023-office", marks=PRE2023_OFFICE_LAYOUT)])
+                                  "pre2023-office"])
 def test_xml_follows_edgar_order(read_case, name):
     case = read_ok(read_case, name)
     root = ET.fromstring(ownership.to_xml(case.result.document))
@@ -442,15 +433,6 @@ def test_consistent_filing_has_no_cross_check_warning(read_case):
 # ----- the real samples ----------------------------------------------------------------------------------
 needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples is not here")
 
-# sample -> printed fields it does not read right yet (path: (truth, read) as last seen).
-KNOWN_GAPS: dict[str, dict[str, tuple[str, str]]] = {
-    "form4.Evans": {
-        "reportingOwner[0]/reportingOwnerAddress/rptOwnerCity": ("williamsville", "williamsvil"),
-        "reportingOwner[0]/reportingOwnerAddress/rptOwnerState": ("ny", "le ny"),
-    },
-}
-
-
 @pytest.fixture(scope="session")
 def sample_reads(tmp_path_factory) -> dict[str, tuple[ownership.Doc, DocumentResult]]:
     folder = tmp_path_factory.mktemp("samples")
@@ -470,17 +452,8 @@ SAMPLE_NAMES = ["374WaterForm4", "form4.Evans", "alto-ingredients-form4-seed"]
 @needs_samples
 @pytest.mark.parametrize("name", SAMPLE_NAMES)
 def test_sample_reads_right(sample_reads, name):
-    """Every printed field, footnote text included, except the known gaps listed above."""
+    """Every printed field, footnote text included."""
     truth, result = sample_reads[name]
     assert result.template == ("edgar-pre2023" if name == "form4.Evans" else "edgar-2023")
     diff = differences(truth, result.document, printed_or_footnote)
-    assert_same({p: d for p, d in diff.items() if p not in KNOWN_GAPS.get(name, {})})
-
-
-@needs_samples
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=f"known gaps: {KNOWN_GAPS[n]}"))
-                                  for n in SAMPLE_NAMES if n in KNOWN_GAPS])
-def test_sample_known_gaps(sample_reads, name):
-    truth, result = sample_reads[name]
-    diff = differences(truth, result.document, printed_or_footnote)
-    assert_same({p: d for p, d in diff.items() if p in KNOWN_GAPS[name]})
+    assert_same(diff)
