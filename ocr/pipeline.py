@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
 from . import align, assemble, layout, marks, orient
@@ -93,9 +94,22 @@ def read_marks(fields: list[layout.FieldBox], geometry: layout.PageGeometry) -> 
     return [assemble.Reading(f, "X" if m else "", c, not m, m) for f, (m, c) in zip(fields, marks.decide(densities))]
 
 
+def read_flag(field: layout.FieldBox, geometry: layout.PageGeometry) -> assemble.Reading:
+    """A box that is set by holding any printed glyph (the V column): no OCR, a glyph-sized
+    component of ink decides, so leftover specks and rule stubs do not set it."""
+    mask = ink_mask(geometry.ink, geometry.rules, field.box, clear_border=True)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    glyph = (stats[1:, cv2.CC_STAT_HEIGHT] >= field.settings["min_glyph_height"]) & (
+        stats[1:, cv2.CC_STAT_AREA] >= field.settings["min_glyph_area"])
+    return assemble.Reading(field, "V" if glyph.any() else "", 1.0, not glyph.any())
+
+
 def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry, fields: list[layout.FieldBox]) -> list[assemble.Reading]:
     out = []
     for f in fields:
+        if f.kind == "flag":
+            out.append(read_flag(f, geometry))
+            continue
         text, confidence, empty = read_box(engine, page, geometry.ink, geometry.rules, f.box, psm=f.settings.get("psm", 7),
                                            whitelist=f.settings.get("whitelist"), cell=f.table is not None)
         out.append(assemble.Reading(f, text, confidence, empty))

@@ -103,13 +103,16 @@ def read_page(
         if not words:
             continue
         line = _line(words, page, 0, top)
-        if line.box[0] >= right_block:
+        text_start = min((wd.box[0] for wd in words if sum(c.isalnum() for c in wd.text) >= 2), default=line.box[0])
+        if text_start >= right_block:
             if _matches(line.text, spec["signature_label"]):
                 _read_signature(engine, gray, geometry, signature_rows, page, spec, trailer)
                 trailer.mode = "done"
             else:
                 signature_rows.append(line.box)
-        elif _matches(line.text, spec["footnotes_label"]):
+            continue
+        signature_rows.clear()  # the signature rows sit right above their label
+        if _matches(line.text, spec["footnotes_label"]):
             trailer.mode = "footnotes"
         elif _matches(line.text, spec["remarks_label"]) and len(line.text) < len(spec["remarks_label"]) + 4:
             trailer.mode = "remarks"
