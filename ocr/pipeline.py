@@ -15,7 +15,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from . import align, assemble, layout, marks, orient
+from . import align, assemble, layout, marks, orient, parse
 from .engine import Engine, get_engine
 from .errors import AlignmentError, NotForm4Error
 from .load import iter_pages
@@ -110,8 +110,9 @@ def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry,
         if f.kind == "flag":
             out.append(read_flag(f, geometry))
             continue
+        check = (lambda text, kind=f.kind: parse.parse_value(text, kind).ok) if f.settings.get("second_opinion") else None
         text, confidence, empty = read_box(engine, page, geometry.ink, geometry.rules, f.box, psm=f.settings.get("psm", 7),
-                                           whitelist=f.settings.get("whitelist"), cell=f.table is not None)
+                                           whitelist=f.settings.get("whitelist"), cell=f.table is not None, check=check)
         out.append(assemble.Reading(f, text, confidence, empty))
     return out
 
