@@ -383,13 +383,22 @@ def _dispatch(jobs: Iterator[Job], executor: cf.Executor, make_executor: Callabl
     """
     in_flight: dict[cf.Future, Job] = {}
     suspects: list[Job] = []
+    unsent: list[Job] = []  # taken from the queue while the pool was already broken
     try:
         while True:
             while len(in_flight) < (1 if suspects else slots * QUEUED_PER_SLOT):
-                job = suspects.pop(0) if suspects else next(jobs, None)
+                job = suspects.pop(0) if suspects else unsent.pop(0) if unsent else next(jobs, None)
                 if job is None:
                     break
-                in_flight[executor.submit(work, job.path)] = job
+                try:
+                    in_flight[executor.submit(work, job.path)] = job
+                except BrokenProcessPool:  # a worker died before its future said so
+                    unsent.insert(0, job)
+                    break
+            if not in_flight and unsent and make_executor is not None:
+                executor.shutdown(wait=True)
+                executor = make_executor()
+                continue
             if not in_flight:
                 executor.shutdown(wait=True)
                 return
