@@ -85,6 +85,7 @@ def header(doc: dict[str, Any], readings: list[Reading]) -> list[FieldResult]:
             continue
         if r.empty:
             continue
+        r.text = parse.drop_labels(r.text, f.settings.get("labels", []))
         if "|" in f.key:  # one box, one element per printed line
             lines = [line.strip() for line in r.text.splitlines() if line.strip()]
             paths = f.key.split("|")

@@ -102,6 +102,7 @@ def header_fields(boxes: dict[str, Any], geometry: PageGeometry, page: int, scal
                 continue
             settings = settings_for(boxes, spec["kind"], spec)
             settings.update({k: spec[k] for k in ("role", "switch") if k in spec})
+            settings["labels"] = cell_spec.get("labels", [])
             out.append(FieldBox(key, spec["kind"], rect, page, settings))
     return out, warnings
 

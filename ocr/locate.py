@@ -169,7 +169,7 @@ def find_checkboxes(ink: np.ndarray, x_range: tuple[int, int], y_range: tuple[in
     return sorted(boxes, key=lambda b: b[1])
 
 
-def inner_rules(ink: np.ndarray, cell: Box, min_coverage: float = 0.5, reach: float = 0.97, max_height: int = 10) -> list[int]:
+def inner_rules(ink: np.ndarray, cell: Box, min_coverage: float = 0.35, reach: float = 0.97, max_height: int = 10) -> list[int]:
     """y of horizontal rules across a cell (such as the hr lines of box 1), top to bottom.
 
     Read from the ink row by row, so a rule a photocopy broke into dashes still counts: a rule

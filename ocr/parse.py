@@ -210,7 +210,8 @@ def _choice(kind: str) -> Callable[[str], Parsed]:
 
 def _ticker(text: str) -> Parsed:
     """"Name [ TICK ]" -> issuerName, issuerTradingSymbol (brackets OCR'd as ( { | J too)."""
-    match = re.fullmatch(r"(.*?)\s*[\[({|]\s*([A-Za-z0-9.\-]{1,10})\s*[\])}|JI1l]?", text)
+    text = re.sub(r"(\s+[^\w\s]{1,2})+$", "", text)  # specks and rule stubs after the bracket
+    match = re.fullmatch(r"(.*?)\s*[\[({|]\s*([A-Za-z0-9.\-]{1,10})\s*[,.]?\s*[\])}|JI1l]?", text)
     if not match or not match.group(1):
         return Parsed(None, ok=False, warning=f"no 'Name [ TICKER ]' in {text!r}",
                       parts={"issuerName": text or None, "issuerTradingSymbol": None})
@@ -233,9 +234,10 @@ def _city_state_zip(text: str) -> Parsed:
     zip_code = next((t for t in reversed(tokens) if _ZIP.match(t)), None)
     if zip_code:
         tokens.remove(zip_code)
-    state = next((t for t in reversed(tokens) if len(t) == 2 and t.isalpha() and t.isupper()), None)
+    state = next((t for t in reversed(tokens) if len(t) == 2 and t.isalpha()), None)
     if state and len(tokens) > 1:
         del tokens[len(tokens) - 1 - tokens[::-1].index(state)]
+        state = state.upper()  # small capitals read as lower case
     else:
         state = None
     city = " ".join(tokens) or None
@@ -310,6 +312,19 @@ def parse_value(text: str | bool, kind: str) -> Parsed:
         parsed.ok = False
         parsed.warning = "; ".join(w for w in (parsed.warning, note_warning) if w)
     return parsed
+
+
+def drop_labels(text: str, labels: list[str]) -> str:
+    """``text`` without the words that are the box's printed labels ("(Street)" read along with
+    a value when a bad scan moved the box's inner rules), compared by their letters only."""
+    letters = lambda word: re.sub(r"[^a-z]", "", unicodedata.normalize("NFKD", word).lower())  # noqa: E731
+    printed = {letters(label) for label in labels}
+
+    def is_label(word: str) -> bool:  # labels are printed in parentheses: "(City)", not "CITY"
+        return bool(re.match(r"^[({\[]|.*[)}\]]$", word)) and letters(word) in printed
+
+    lines = [" ".join(w for w in line.split() if not is_label(w)) for line in text.splitlines()]
+    return "\n".join(line for line in lines if line.strip())
 
 
 def join_lines(text: str) -> str:

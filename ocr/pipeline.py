@@ -97,7 +97,7 @@ def read_marks(fields: list[layout.FieldBox], geometry: layout.PageGeometry) -> 
 def read_flag(field: layout.FieldBox, geometry: layout.PageGeometry) -> assemble.Reading:
     """A box that is set by holding any printed glyph (the V column): no OCR, a glyph-sized
     component of ink decides, so leftover specks and rule stubs do not set it."""
-    mask = ink_mask(geometry.ink, geometry.rules, field.box, clear_border=True)
+    mask = ink_mask(geometry.ink, geometry.rules, field.box, clear_border="all")
     _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     glyph = (stats[1:, cv2.CC_STAT_HEIGHT] >= field.settings["min_glyph_height"]) & (
         stats[1:, cv2.CC_STAT_AREA] >= field.settings["min_glyph_area"])
@@ -112,7 +112,8 @@ def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry,
             continue
         check = (lambda text, kind=f.kind: parse.parse_value(text, kind).ok) if f.settings.get("second_opinion") else None
         text, confidence, empty = read_box(engine, page, geometry.ink, geometry.rules, f.box, psm=f.settings.get("psm", 7),
-                                           whitelist=f.settings.get("whitelist"), cell=f.table is not None, check=check)
+                                           whitelist=f.settings.get("whitelist"), check=check,
+                                           clear_border="all" if f.table is not None else "sides")
         out.append(assemble.Reading(f, text, confidence, empty))
     return out
 

@@ -39,11 +39,12 @@ def _spanning(lines: np.ndarray, stat: int, extent: int, share: float = 0.8) -> 
     return np.where(keep[labels], 255, 0).astype(np.uint8)
 
 
-def ink_mask(ink: np.ndarray, rules: Rules, box: Box, clear_border: bool = False, span: float = 0.8) -> np.ndarray:
-    """Ink of a box without the ruled lines, dust, and isolated specks; with ``clear_border``
-    (a whole table cell, whose text never reaches its edges) also without anything touching
-    the edges, which is what is left of a thick or wavy rule. Rules shorter than ``span`` of
-    the box stay (see ``_spanning``)."""
+def ink_mask(ink: np.ndarray, rules: Rules, box: Box, clear_border: str = "", span: float = 0.8) -> np.ndarray:
+    """Ink of a box without the ruled lines, dust, and isolated specks. With ``clear_border``
+    "all" (a whole table cell, whose text never reaches its edges) or "sides" (a part of a
+    cell, whose text never reaches its left and right edges), also without anything touching
+    those edges: what is left of a thick, wavy or tilted rule. Rules shorter than ``span``
+    of the box stay (see ``_spanning``)."""
     x, y, w, h = box
     lines = cv2.bitwise_or(_spanning(rules.horizontal[y : y + h, x : x + w], 2, w, span),
                            _spanning(rules.vertical[y : y + h, x : x + w], 3, h, span))
@@ -65,7 +66,8 @@ def ink_mask(ink: np.ndarray, rules: Rules, box: Box, clear_border: bool = False
         has_neighbour[np.unique(kept[near_other])] = True
         drop |= small & ~has_neighbour
     if clear_border:
-        edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+        edges = [labels[:, 0], labels[:, -1]] + ([labels[0], labels[-1]] if clear_border == "all" else [])
+        edge = np.unique(np.concatenate(edges))
         drop[edge[edge > 0]] = True
     mask[drop[labels]] = 0
     return mask
@@ -137,7 +139,7 @@ def read_box(
     *,
     psm: int = 7,
     whitelist: str | None = None,
-    cell: bool = False,
+    clear_border: str = "",
     check: Callable[[str], bool] | None = None,
 ) -> tuple[str, float, bool]:
     """(text, confidence, empty) for one box of an aligned page; raised footnote marks
@@ -147,7 +149,7 @@ def read_box(
     below SECOND_BELOW or failing the check, is read again by the second engine, whose
     reading wins when it passes the check and Tesseract's does not, or is more confident.
     """
-    mask = ink_mask(ink, rules, box, clear_border=cell)
+    mask = ink_mask(ink, rules, box, clear_border=clear_border)
     main, sup = split_superscript(mask)
     crop = crop_for_ocr(gray, ink, main, box)
     if crop is None:

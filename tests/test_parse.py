@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ocr import ownership
-from ocr.parse import KINDS, Parsed, parse_date, parse_value, split_footnotes, take_footnotes, validate
+from ocr.parse import KINDS, Parsed, parse_date, parse_value, split_footnotes, take_footnotes, validate, drop_labels
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
@@ -146,6 +146,7 @@ def test_unknown_kind_is_an_error():
         ("Alto Ingredients, Inc. [ ATI J", "Alto Ingredients, Inc.", "ATI", True),  # "]" read as J
         ("Fusion Industries, Inc. | FNII |", "Fusion Industries, Inc.", "FNII", True),  # brackets read as |
         ("Triple Oh Corp [ 000 ]", "Triple Oh Corp", "OOO", True),  # symbols are letters
+        ("MAGNOLIA INGREDIENTS INC [ MGGN , J | |", "MAGNOLIA INGREDIENTS INC", "MGGN", True),  # specks after it
         ("Acme Corp", "Acme Corp", None, False),
     ],
 )
@@ -359,3 +360,17 @@ def test_indirect_with_nature_is_fine():
 @pytest.mark.parametrize("name", ["374WaterForm4.xml", "form4.Evans.xml", "alto-ingredients-form4-seed.xml"])
 def test_real_filings_validate_clean(name):
     assert validate(ownership.parse((SAMPLES / name).read_bytes())) == []
+
+
+@pytest.mark.parametrize(
+    "text,kept",
+    [
+        ("P.O. Box 79098\n(Stréet)\nBaltimore MD 21210", "P.O. Box 79098\nBaltimore MD 21210"),  # label read along
+        ("KANSAS CITY MO 64101", "KANSAS CITY MO 64101"),  # a city named like a label keeps its word
+        ("5370 OCEAN STREET, SUITE 317", "5370 OCEAN STREET, SUITE 317"),
+        ("(Last) (First) (Middle)", ""),
+    ],
+)
+def test_drop_labels(text, kept):
+    labels = ["(Last)", "(First)", "(Middle)", "(Street)", "(City)", "(State)", "(Zip)"]
+    assert drop_labels(text, labels) == kept
