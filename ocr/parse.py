@@ -337,31 +337,6 @@ def join_lines(text: str) -> str:
     return out
 
 
-def split_footnotes(text: str) -> list[dict[str, str]]:
-    """The "Explanation of Responses" block -> [{"id": "F1", "text": ...}, ...].
-
-    A footnote starts with its number ("1.", "2)") counting up from 1; at line starts when the
-    block has several lines, so "March 31, 2025. 25% ..." inside a note does not split it.
-    Anything before "1." (the block's heading) is dropped.
-    """
-    text = unicodedata.normalize("NFKC", text)
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    joined = "\n".join(lines)
-    anchor = r"(?:^|\n)" if len(lines) > 1 else r"(?:^|(?<=\s))"
-    starts: list[tuple[int, int]] = []  # (start of the number, start of the note's text)
-    for match in re.finditer(anchor + r"([0-9lI|]{1,2})\s*[.)]\s+", joined):
-        if _digits(match.group(1)).isdigit() and int(_digits(match.group(1))) == len(starts) + 1:
-            starts.append((match.start(1), match.end()))
-    notes = []
-    for i, (_, begin) in enumerate(starts):
-        end = starts[i + 1][0] if i + 1 < len(starts) else len(joined)
-        notes.append({"id": f"F{i + 1}", "text": " ".join(joined[begin:end].split())})
-    return notes
-
-
-_ROW = re.compile(r"^((?:nonDerivativeTable|derivativeTable)/\w+\[\d+\])/")
-
-
 def _element(path: str) -> str:
     """The element a flattened path names: ".../transactionDate/value" -> "transactionDate"."""
     parts = [re.sub(r"\[.*\]$", "", p) for p in path.split("/")]

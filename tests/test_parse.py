@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ocr import ownership
-from ocr.parse import KINDS, Parsed, parse_date, parse_value, split_footnotes, take_footnotes, validate, drop_labels
+from ocr.parse import KINDS, Parsed, parse_date, parse_value, take_footnotes, validate, drop_labels
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
@@ -203,46 +203,6 @@ def test_parsed_defaults_are_independent():
     a, b = Parsed("1"), Parsed("2")
     a.footnotes.append("F1")
     assert b.footnotes == []
-
-
-# --- footnote block ---------------------------------------------------------------------------
-
-F1_374 = (
-    "Vesting commencement date is March 31, 2025. 25% of the shares vest and become exercisable on the first "
-    "annual anniversary of the vesting commencement date and the balance vest and become exercisable equally on "
-    "the last day of every month thereafter over the following 36 months, subject to the Reporting Person's "
-    "continuous service through each vesting date."
-)
-
-
-def test_split_footnotes_real_block_as_ocr_lines():
-    block = (
-        "Explanation of Responses:\n"
-        "1. Vesting commencement date is March 31, 2025. 25% of the shares vest and become exercisable on the first "
-        "annual anniversary of the vesting commencement date and the balance vest and become exercisable\n"
-        "equally on the last day of every month thereafter over the following 36 months, subject to the "
-        "Reporting Person's continuous service through each vesting date.\n"
-    )
-    assert split_footnotes(block) == [{"id": "F1", "text": F1_374}]
-
-
-def test_split_footnotes_several_notes_and_ocr_noise():
-    block = "l. Shares withheld to cover taxes.\n2. Held by the\nSmith Family Trust.\n3) Price is a weighted average of 2. sales.\n"
-    assert split_footnotes(block) == [
-        {"id": "F1", "text": "Shares withheld to cover taxes."},
-        {"id": "F2", "text": "Held by the Smith Family Trust."},
-        {"id": "F3", "text": "Price is a weighted average of 2. sales."},
-    ]
-
-
-def test_split_footnotes_one_line():
-    text = "1. Vesting is March 31, 2025. 25% vest. 2. The shares are held. 3) Third."
-    assert [n["text"] for n in split_footnotes(text)] == ["Vesting is March 31, 2025. 25% vest.", "The shares are held.", "Third."]
-
-
-def test_split_footnotes_without_notes():
-    assert split_footnotes("Explanation of Responses:") == []
-    assert split_footnotes("") == []
 
 
 # --- validate ---------------------------------------------------------------------------------
