@@ -337,6 +337,9 @@ def join_lines(text: str) -> str:
     return out
 
 
+_ROW = re.compile(r"^((?:nonDerivativeTable|derivativeTable)/\w+\[\d+\])/")
+
+
 def _element(path: str) -> str:
     """The element a flattened path names: ".../transactionDate/value" -> "transactionDate"."""
     parts = [re.sub(r"\[.*\]$", "", p) for p in path.split("/")]
