@@ -46,10 +46,11 @@ class PageGeometry:
         return max((y + h for _, y, _, h in self.cells), default=0)
 
 
-def measure(gray) -> PageGeometry:
+def measure(gray, close_clipped: bool = True) -> PageGeometry:
+    """Ink, rules, cells and rows of a page (``close_clipped``: see ``locate.find_cells``)."""
     ink = locate.binarize(gray)
     rules = locate.find_rules(ink)
-    cells = locate.find_cells(rules)
+    cells = locate.find_cells(rules, close_clipped=close_clipped)
     return PageGeometry(ink, rules, cells, locate.group_rows(cells))
 
 

@@ -58,14 +58,16 @@ def _close_ends(rules: Rules, min_length: int = 200, tolerance: int = 8, margin:
     return closure
 
 
-def find_cells(rules: Rules, min_fill: float = 0.85) -> list[Box]:
+def find_cells(rules: Rules, min_fill: float = 0.85, close_clipped: bool = True) -> list[Box]:
     """Regions enclosed by ruled lines, sorted top to bottom, left to right.
 
-    The page edge counts as a line, so a column a skewed scan cut off still closes; the
-    open page area around the tables is not a cell: it does not fill its bounding box, or it
+    The page edge counts as a line, so a column a skewed scan cut off still closes, and with
+    ``close_clipped`` so does a column the printer clipped (see ``_close_ends``); the open
+    page area around the tables is not a cell: it does not fill its bounding box, or it
     reaches more than one edge of the page.
     """
-    grid = cv2.dilate(cv2.bitwise_or(rules.horizontal, _close_ends(rules)), np.ones((3, 3), np.uint8))
+    horizontal = cv2.bitwise_or(rules.horizontal, _close_ends(rules)) if close_clipped else rules.horizontal
+    grid = cv2.dilate(horizontal, np.ones((3, 3), np.uint8))
     grid = cv2.bitwise_or(grid, cv2.dilate(rules.vertical, np.ones((3, 3), np.uint8)))
     grid[[0, -1], :] = 255
     grid[:, [0, -1]] = 255

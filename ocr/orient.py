@@ -85,11 +85,26 @@ def detect_quarter_turns(gray: np.ndarray) -> tuple[int, float]:
     return (degrees // 90) % 4, confidence
 
 
+def _ink_centre(gray: np.ndarray) -> float:
+    """Where the ink sits down the page, 0 (top) to 1 (bottom)."""
+    small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    rows = (small < 128).sum(axis=1).astype(float)
+    return float((rows * np.arange(rows.size)).sum() / rows.sum() / rows.size) if rows.sum() else 0.5
+
+
 def upright(gray: np.ndarray) -> tuple[np.ndarray, int, float]:
-    """(upright deskewed page, quarter turns applied, skew degrees applied)."""
+    """(upright deskewed page, quarter turns applied, skew degrees applied).
+
+    Tesseract's orientation detection needs text; on a page with a few lines it may give no
+    answer or a wrong one. A Letter page is taller than wide, which settles sideways versus
+    upright; a printed page fills from the top, which settles the rest where the detector
+    cannot.
+    """
     turns, confidence = detect_quarter_turns(gray)
-    if confidence < OSD_MIN_CONFIDENCE:
-        turns = 0
+    h, w = gray.shape
+    pair = (1, 3) if w > h else (0, 2)
+    if turns not in pair or confidence < OSD_MIN_CONFIDENCE:
+        turns = pair[0] if _ink_centre(rotate_quarters(gray, pair[0])) <= 0.5 else pair[1]
     page = rotate_quarters(gray, turns)
     skew = estimate_skew(page)
     return rotate(page, skew), turns, skew

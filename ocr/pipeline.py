@@ -19,7 +19,7 @@ from . import align, assemble, layout, marks, orient, parse
 from .engine import Engine, get_engine
 from .errors import AlignmentError, NotForm4Error
 from .load import iter_pages
-from .locate import find_frame, residual_angle
+from .locate import binarize, find_frame, find_rules, residual_angle
 from .read import ink_mask, read_box
 from .result import DocumentResult, PageResult
 from .template import Template, load_templates
@@ -49,36 +49,35 @@ def match_template(gray: np.ndarray, templates: tuple[Template, ...]) -> tuple[T
 
     Feature matching gives turn, skew and a first scale; the slope of the ruled lines then
     levels the page and the ruled frame of boxes 1-6 fixes scale and shift. Both EDGAR
-    prints share nearly all their words, so feature inliers cannot tell them apart: the
-    number of top checkboxes picks the layout.
+    prints share nearly all their words, so feature inliers cannot tell them apart: where
+    the frame starts, checked by the number of top checkboxes, picks the layout.
     """
     features = align.detect_features(gray)
-    fits, reasons = [], []
-    for template in templates:
+    reasons = []
+    for template in templates:  # the layouts share their words: the first fit serves both
         try:
-            fits.append((template, align.estimate(features, template.features)))
+            alignment = align.estimate(features, template.features)
+            break
         except AlignmentError as exc:
             reasons.append(f"{template.name}: {exc}")
-    if not fits:
+    else:
         raise AlignmentError("; ".join(reasons))
-    fits.sort(key=lambda f: -f[1].inliers)
-    template, alignment = fits[0]
     width = template.size[0]
-    geometry = layout.measure(align.warp(gray, alignment, template.size))
-    alignment = align.level(alignment, residual_angle(geometry.rules.horizontal), (width / 2, template.size[1] / 2))
-    geometry = layout.measure(align.warp(gray, alignment, template.size))
+    rules = find_rules(binarize(align.warp(gray, alignment, template.canvas)))
+    alignment = align.level(alignment, residual_angle(rules.horizontal), (width / 2, template.size[1] / 2))
+    geometry = layout.measure(align.warp(gray, alignment, template.canvas), close_clipped=False)
     frame = find_frame(geometry.cells, width)
     if frame is None:
         raise AlignmentError("no ruled frame of boxes 1-6 where the template has it")
     first = None
     # The layouts differ in how far down boxes 1-6 start (the 2023 print has a second
     # checkbox paragraph above them), so templates are tried nearest first, each with the
-    # best feature fit: the frame, not the words, places the page.
+    # same feature fit: the frame, not the words, places the page.
     ranked = sorted(templates, key=lambda t: abs(t.boxes["frame"]["expected"][2] - frame[2]))
     for candidate in ranked:
         expected = tuple(candidate.boxes["frame"]["expected"])
         refined = align.fit_frame(alignment, frame, expected)
-        warped = align.warp(gray, refined, candidate.size)
+        warped = align.warp(gray, refined, candidate.canvas)
         geometry = layout.measure(warped)
         scale = (expected[1] - expected[0]) / (frame[1] - frame[0])
         first = first or (candidate, refined, warped, geometry, scale)

@@ -31,6 +31,13 @@ class Template:
         """(width, height) of the reference page."""
         return self.image.shape[1], self.image.shape[0]
 
+    @property
+    def canvas(self) -> tuple[int, int]:
+        """(width, height) a scan is warped to: taller than the page, because a filing the
+        browser shrank to fit its paper grows back to the template's scale, and its bottom
+        lines must not fall off."""
+        return self.size[0], int(self.size[1] * self.boxes.get("canvas_height", 1.0))
+
 
 def load_template(folder: Path) -> Template:
     boxes = json.loads((folder / "boxes.json").read_text())

@@ -3,7 +3,8 @@
 The trailer has no ruled boxes. Below the last table, Tesseract reads the text as lines of
 words; a line is told apart by where its words sit (the signature block is in the right part
 of the page, its date in the last column) and by the printed labels the box map names.
-Lines are taken top to bottom until the signature label; the boilerplate after it is not used.
+Lines are taken top to bottom until the signature label; the boilerplate after it, and the
+header and footer lines a browser prints (date, title, address, page number), are not used.
 """
 from __future__ import annotations
 
@@ -103,6 +104,8 @@ def read_page(
         if not words:
             continue
         line = _line(words, page, 0, top)
+        if any(re.search(pattern, line.text) for pattern in spec["browser_lines"]):
+            continue  # the browser's own header or footer line
         text_start = min((wd.box[0] for wd in words if sum(c.isalnum() for c in wd.text) >= 2), default=line.box[0])
         if text_start >= right_block:
             if _matches(line.text, spec["signature_label"]):
