@@ -1,6 +1,7 @@
 """Reading one box: a clean crop (form lines removed, empty boxes skipped) handed to the OCR engine."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import cv2
@@ -24,6 +25,8 @@ MARK_WHITELIST = "0123456789()"
 # A raised "(1)" is too small for Tesseract as printed: it reads "()". Measured on clean
 # renders: "(1)" at 2x still "()", at 3x right; so marks, and lone marks retried, go at 3x.
 MARK_SCALE = 3
+_MARK = re.compile(r"(\(\d{1,2}\))+")
+UNREAD_MARK_CONFIDENCE = 0.5
 RETRY_BELOW = 0.9
 SECOND_BELOW = 0.85  # the notes' cascade threshold: 3-6% of clean and office reads, 25-36% of rough and fax
 RETRY_SCALES = (0.75, 1.25, MARK_SCALE)
@@ -107,6 +110,7 @@ def split_superscript(mask: np.ndarray, max_run: int = 10) -> tuple[np.ndarray, 
     if n < 3:
         return mask, None
     left, top, height = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP], stats[1:, cv2.CC_STAT_HEIGHT]
+    area = stats[1:, cv2.CC_STAT_AREA]
     bottom = top + height
     glyph = ~((height <= 8) & (stats[1:, cv2.CC_STAT_WIDTH] >= 40))  # an underline is not a text line
     rows = np.flatnonzero(np.isin(labels, np.flatnonzero(glyph) + 1).any(axis=1))
@@ -120,7 +124,10 @@ def split_superscript(mask: np.ndarray, max_run: int = 10) -> tuple[np.ndarray, 
         rest, run = line[:-k], line[-k:]
         baseline, cap = np.median(bottom[rest]), np.min(top[rest])
         size = baseline - cap
-        if size > 0 and np.all(bottom[run] < baseline - 0.2 * size) and np.all(top[run] <= cap + 0.15 * size):
+        # the value is what carries the mark: not much smaller than it (a speck left of a lone
+        # letter must not make the letter look raised)
+        carries = area[rest].sum() >= 0.5 * area[run].sum() and height[rest].max() >= 0.8 * height[run].max()
+        if carries and size > 0 and np.all(bottom[run] < baseline - 0.2 * size) and np.all(top[run] <= cap + 0.15 * size):
             best = k
     if best == 0:
         return mask, None
@@ -128,6 +135,20 @@ def split_superscript(mask: np.ndarray, max_run: int = 10) -> tuple[np.ndarray, 
     main = mask.copy()
     main[sup] = 0
     return main, np.where(sup, 255, 0).astype(np.uint8)
+
+
+def read_mark(engine: Engine, crop: np.ndarray) -> tuple[str, float]:
+    """A raised footnote mark such as "(1)" or "(1)(2)": Tesseract at 3x, then the second
+    engine at 2x. A mark seen but read as neither comes back empty with a confidence that
+    sends the value to review, since a footnote may be missing from it."""
+    mark, confidence = engine.read(image=cv2.resize(crop, None, fx=MARK_SCALE, fy=MARK_SCALE, interpolation=cv2.INTER_CUBIC),
+                                   psm=7, whitelist=MARK_WHITELIST)
+    if _MARK.fullmatch(mark):
+        return mark, confidence
+    other = second_opinion(cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC))
+    if other is not None and _MARK.fullmatch(other[0]):
+        return other
+    return "", min(confidence, UNREAD_MARK_CONFIDENCE)
 
 
 def read_box(
@@ -169,7 +190,6 @@ def read_box(
     if sup is not None:
         mark_crop = crop_for_ocr(gray, ink, sup, box, min_ink=MIN_MARK_INK_PX)
         if mark_crop is not None:
-            mark_crop = cv2.resize(mark_crop, None, fx=MARK_SCALE, fy=MARK_SCALE, interpolation=cv2.INTER_CUBIC)
-            mark, mark_confidence = engine.read(image=mark_crop, psm=7, whitelist=MARK_WHITELIST)
+            mark, mark_confidence = read_mark(engine, mark_crop)
             text, confidence = f"{text}{mark}", min(confidence, mark_confidence)
     return text, confidence, False
