@@ -141,6 +141,10 @@ def _date(text: str) -> Parsed:
         return Parsed(None)
     value, warning = parse_date(text)
     if value is None:
+        embedded = re.search(r"\d{2}/\d{2}/\d{4}", text)  # a clean date beside specks read as text
+        if embedded:
+            value, _ = parse_date(embedded.group())
+            return _flag(value, f"date read among other marks: {text!r}") if value else _flag(text, warning)
         return _flag(text, warning)
     return Parsed(value, ok=warning is None, warning=warning)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from rapidfuzz import fuzz
 
 from .engine import Engine, Word
 from .layout import PageGeometry
@@ -45,9 +46,11 @@ class Trailer:
         return self.mode == "done"
 
 
-def _matches(text: str, label: str) -> bool:
+def _matches(text: str, label: str, score: float = 85.0) -> bool:
+    """Whether a printed label is in a line, by its letters, allowing a few OCR slips."""
     squash = lambda s: re.sub(r"[^a-z]", "", s.lower())  # noqa: E731
-    return squash(label) in squash(text)
+    label, text = squash(label), squash(text)
+    return len(text) >= 0.8 * len(label) and fuzz.partial_ratio(label, text) >= score
 
 
 def _line(words: list[Word], page: int, dx: int, dy: int) -> TrailerLine:
