@@ -5,10 +5,12 @@ which column); this module knows nothing of Form 4.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import locate
+from .parse import matches_label
 
 Box = tuple[int, int, int, int]
 CELL_TOLERANCE = 40  # px at 300 dpi between a header cell's expected and found left edge and width
@@ -86,8 +88,24 @@ def checkbox_fields(boxes: dict[str, Any], geometry: PageGeometry, page: int, fr
     return out
 
 
-def header_fields(boxes: dict[str, Any], geometry: PageGeometry, page: int, scale: float) -> tuple[list[FieldBox], list[str]]:
-    """Fields of the header cells (boxes 1-6); warnings for cells or anchors not found."""
+def between_labels(lines: list[tuple[str, Box]], cell: Box, above: str, below: str) -> Box | None:
+    """The band of a cell between the line holding printed label ``above`` and the line
+    holding ``below``: where a value sits when the rules that frame it are lost."""
+    top = next((b[1] + b[3] for t, b in lines if matches_label(t, above)), None)
+    bottom = next((b[1] for t, b in lines if matches_label(t, below)), None)
+    if top is None or bottom is None or bottom - top < 10:
+        return None
+    return cell[0], top + 2, cell[2], bottom - top - 4
+
+
+def header_fields(boxes: dict[str, Any], geometry: PageGeometry, page: int, scale: float,
+                  read_lines: Callable[[Box], list[tuple[str, Box]]] | None = None) -> tuple[list[FieldBox], list[str]]:
+    """Fields of the header cells (boxes 1-6); warnings for cells or anchors not found.
+
+    A field is placed by the inner rules of its box; when a bad scan lost some of those
+    rules (fewer than the box map's ``rules``), fields with ``between`` are placed between
+    the printed labels ``read_lines`` finds in the box instead.
+    """
     out, warnings = [], []
     for cell_spec in boxes.get("cells", []):
         cell = column_cell(geometry.cells, cell_spec["x"], cell_spec["w"], cell_spec["index"])
@@ -95,9 +113,14 @@ def header_fields(boxes: dict[str, Any], geometry: PageGeometry, page: int, scal
             warnings.append(f"box {cell_spec['name']} not found on page {page + 1}")
             continue
         rules_y = locate.inner_rules(geometry.ink, cell)
+        by_labels = read_lines is not None and len(rules_y) < cell_spec.get("rules", 0)
+        lines = read_lines(cell) if by_labels else []
         for spec in cell_spec["fields"]:
             key = spec.get("path") if "path" in spec else "|".join(spec["paths"])
-            rect = locate.resolve(cell, rules_y, spec, scale)
+            rect = None
+            if by_labels and "between" in spec:
+                rect = between_labels(lines, cell, *spec["between"])
+            rect = rect or locate.resolve(cell, rules_y, spec, scale)
             if rect is None:
                 warnings.append(f"{key or cell_spec['name']}: anchor in box {cell_spec['name']} not found")
                 continue

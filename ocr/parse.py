@@ -19,6 +19,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Callable
 
+from rapidfuzz import fuzz
+
 from . import ownership
 
 @dataclass
@@ -316,6 +318,13 @@ def parse_value(text: str | bool, kind: str) -> Parsed:
         parsed.ok = False
         parsed.warning = "; ".join(w for w in (parsed.warning, note_warning) if w)
     return parsed
+
+
+def matches_label(text: str, label: str, score: float = 85.0) -> bool:
+    """Whether a printed label is in a line of OCR text, by its letters, allowing a few slips."""
+    squash = lambda s: re.sub(r"[^a-z]", "", s.lower())  # noqa: E731
+    label, text = squash(label), squash(text)
+    return len(text) >= 0.8 * len(label) and fuzz.partial_ratio(label, text) >= score
 
 
 def drop_labels(text: str, labels: list[str]) -> str:

@@ -20,7 +20,7 @@ from .engine import Engine, get_engine
 from .errors import AlignmentError, NotForm4Error
 from .load import iter_pages
 from .locate import binarize, find_frame, find_rules, residual_angle
-from .read import ink_mask, read_box
+from .read import clean, ink_mask, read_box
 from .result import DocumentResult, PageResult
 from .template import Template, load_templates
 from .trailer import Trailer, read_page as read_trailer
@@ -86,6 +86,17 @@ def match_template(gray: np.ndarray, templates: tuple[Template, ...]) -> tuple[T
     return first
 
 
+def read_lines(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry, box: layout.Box) -> list[tuple[str, layout.Box]]:
+    """Text lines of a box with their boxes in page pixels (to find its printed labels)."""
+    x, y = box[0], box[1]
+    image = clean(page, geometry.ink, ink_mask(geometry.ink, geometry.rules, box), box)
+    return [(" ".join(w.text for w in words),
+             (x + min(w.box[0] for w in words), y + min(w.box[1] for w in words),
+              max(w.box[0] + w.box[2] for w in words) - min(w.box[0] for w in words),
+              max(w.box[1] + w.box[3] for w in words) - min(w.box[1] for w in words)))
+            for words in engine.read_words(image=image, psm=4) if words]
+
+
 def read_marks(fields: list[layout.FieldBox], geometry: layout.PageGeometry) -> list[assemble.Reading]:
     """Mark boxes decided together, against the page's own empty boxes."""
     densities = [float((ink_mask(geometry.ink, geometry.rules, f.box) > 0).mean()) if f.settings.get("can_hold_mark", True) else 0.0
@@ -141,7 +152,7 @@ def read_page(gray: np.ndarray, index: int, templates: tuple[Template, ...], eng
         boxes = template.boxes
         frame_top = boxes["frame"]["expected"][2]
         checkboxes = layout.checkbox_fields(boxes, geometry, index, frame_top)
-        fields, warnings = layout.header_fields(boxes, geometry, index, scale)
+        fields, warnings = layout.header_fields(boxes, geometry, index, scale, lambda box: read_lines(engine, page, geometry, box))
         info.warnings += warnings
         marks = read_marks(checkboxes + [f for f in fields if f.kind == "mark"], geometry)
         marked = {m.field.key: bool(m.marked) for m in marks}

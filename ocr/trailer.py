@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from rapidfuzz import fuzz
 
 from .engine import Engine, Word
 from .layout import PageGeometry
-from .parse import join_lines
+from .parse import join_lines, matches_label
 from .read import clean, crop_for_ocr, ink_mask
 
 Box = tuple[int, int, int, int]
@@ -44,13 +43,6 @@ class Trailer:
     @property
     def done(self) -> bool:
         return self.mode == "done"
-
-
-def _matches(text: str, label: str, score: float = 85.0) -> bool:
-    """Whether a printed label is in a line, by its letters, allowing a few OCR slips."""
-    squash = lambda s: re.sub(r"[^a-z]", "", s.lower())  # noqa: E731
-    label, text = squash(label), squash(text)
-    return len(text) >= 0.8 * len(label) and fuzz.partial_ratio(label, text) >= score
 
 
 def _line(words: list[Word], page: int, dx: int, dy: int) -> TrailerLine:
@@ -111,16 +103,16 @@ def read_page(
             continue  # the browser's own header or footer line
         text_start = min((wd.box[0] for wd in words if sum(c.isalnum() for c in wd.text) >= 2), default=line.box[0])
         if text_start >= right_block:
-            if _matches(line.text, spec["signature_label"]):
+            if matches_label(line.text, spec["signature_label"]):
                 _read_signature(engine, gray, geometry, signature_rows, page, spec, trailer)
                 trailer.mode = "done"
             else:
                 signature_rows.append(line.box)
             continue
         signature_rows.clear()  # the signature rows sit right above their label
-        if _matches(line.text, spec["footnotes_label"]):
+        if matches_label(line.text, spec["footnotes_label"]):
             trailer.mode = "footnotes"
-        elif _matches(line.text, spec["remarks_label"]) and len(line.text) < len(spec["remarks_label"]) + 4:
+        elif matches_label(line.text, spec["remarks_label"]) and len(line.text) < len(spec["remarks_label"]) + 4:
             trailer.mode = "remarks"
         elif trailer.mode == "footnotes":
             number = re.match(r"^(\d{1,2})\s*[.,]", line.text)
