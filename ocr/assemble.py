@@ -15,6 +15,7 @@ from .result import FieldResult
 from .trailer import Trailer, TrailerLine
 
 REVIEW_BELOW = 0.8  # OCR confidence under which a value goes to a person
+TEXT_KINDS = ("text", "title")  # free text, wrapped over lines in print
 _INDEX = re.compile(r"^(\w+)\[(\d+)\]$")
 
 
@@ -94,7 +95,7 @@ def header(doc: dict[str, Any], readings: list[Reading]) -> list[FieldResult]:
                 parsed = parse.parse_value(line, f.kind)
                 results.append(_result(put(doc, path, parsed.value, parsed.footnotes), parsed.value, r, parsed))
             continue
-        parsed = parse.parse_value(parse.join_lines(r.text) if f.kind == "text" else r.text, f.kind)
+        parsed = parse.parse_value(parse.join_lines(r.text) if f.kind in TEXT_KINDS else r.text, f.kind)
         if parsed.parts:  # a box printing several elements, e.g. "Name [ TICK ]"
             for name, value in parsed.parts.items():
                 results.append(_result(put(doc, f"{f.key}/{name}", value), value, r, parsed))
@@ -137,7 +138,7 @@ def tables(doc: dict[str, Any], readings: list[Reading], specs: list[dict[str, A
                 if column_spec["kind"] == "flag":
                     parsed = parse.parse_value(True, "mark")
                 else:
-                    text = parse.join_lines(r.text) if column_spec["kind"] == "text" else r.text
+                    text = parse.join_lines(r.text) if column_spec["kind"] in TEXT_KINDS else r.text
                     parsed = parse.parse_value(text, column_spec["kind"])
                 results.append(_result(put(doc, f"{base}/{path}", parsed.value, parsed.footnotes), parsed.value, r, parsed))
                 for implied_path, implied in column_spec.get("implies", {}).items():

@@ -19,7 +19,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Callable
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from . import ownership
 
@@ -285,6 +286,7 @@ def _mark(text: str | bool) -> Parsed:
 
 _PARSERS: dict[str, Callable[[str], Parsed]] = {
     "text": _text,
+    "title": lambda t: _text(correct_words(t)),
     "date": _date,
     "number": _number,
     "price": _price,
@@ -318,6 +320,34 @@ def parse_value(text: str | bool, kind: str) -> Parsed:
         parsed.ok = False
         parsed.warning = "; ".join(w for w in (parsed.warning, note_warning) if w)
     return parsed
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, str]:
+    text = resources.files("ocr").joinpath("data/lexicon.json").read_text()
+    return {w.lower(): w for w in json.loads(text)["words"]}
+
+
+def correct_words(text: str) -> str:
+    """Words of a security title or ownership text set right against the form's lexicon
+    (``data/lexicon.json``): a word that is not in it but is one letter (two, for words of
+    seven or more) away from exactly the nearest lexicon word is replaced ("Cammon Stack" ->
+    "Common Stock"), in the case it was printed in. Numbers, names and short words stay."""
+    lexicon = _lexicon()
+
+    def fix(word: str) -> str:
+        core = word.strip("(),.;:")
+        if len(core) < 4 or not core.replace("-", "").replace("'", "").isalpha() or core.lower() in lexicon:
+            return word
+        best = process.extractOne(core.lower(), lexicon.keys(), scorer=Levenshtein.distance)
+        limit = 2 if len(core) >= 7 else 1
+        if best is None or best[1] > limit:
+            return word
+        right = lexicon[best[0]]
+        right = right.upper() if core.isupper() else right.lower() if core.islower() else right
+        return word.replace(core, right)
+
+    return "\n".join(" ".join(fix(w) for w in line.split(" ")) for line in text.split("\n"))
 
 
 def matches_label(text: str, label: str, score: float = 85.0) -> bool:

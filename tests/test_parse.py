@@ -124,7 +124,7 @@ def test_parse_value(text, kind, value, footnotes, ok):
 
 
 def test_cases_cover_every_kind():
-    covered = {kind for _, kind, *_ in CASES} | {"ticker", "signature", "city_state_zip"}
+    covered = {kind for _, kind, *_ in CASES} | {"ticker", "signature", "city_state_zip", "title"}
     assert covered == set(KINDS)
 
 
@@ -334,3 +334,18 @@ def test_real_filings_validate_clean(name):
 def test_drop_labels(text, kept):
     labels = ["(Last)", "(First)", "(Middle)", "(Street)", "(City)", "(State)", "(Zip)"]
     assert drop_labels(text, labels) == kept
+
+
+@pytest.mark.parametrize(
+    "text,title",
+    [
+        ("Cammon Stack", "Common Stock"),  # fax misreads, one letter off each
+        ("Employer Stack Option (Right to Buy)", "Employee Stock Option (Right to Buy)"),
+        ("Perfurmance Stock Unlts", "Performance Stock Units"),  # two letters off a long word
+        ("COMMON STOCK", "COMMON STOCK"),  # printed case kept
+        ("By Falcon Cupitul Partners, L.P.", "By Falcon Capital Partners, L.P."),  # names stay
+        ("Class B Common Stock", "Class B Common Stock"),
+    ],
+)
+def test_title_words_corrected_against_the_lexicon(text, title):
+    assert parse_value(text, "title").value == title
