@@ -100,7 +100,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="read every input again, even those already done")
     parser.add_argument("--quiet", action="store_true", help="print errors only")
     parser.add_argument("--overlay", action="store_true",
-                        help="also write a PNG per page with every box drawn and labelled (OUTDIR/overlays)")
+                        help="also write a PNG per page with every box drawn and labelled (OUTDIR/overlays/NAME/)")
     parser.add_argument("--max-pages", type=_positive, default=1000, metavar="N",
                         help="refuse documents with more pages than this (default: 1000)")
     parser.add_argument("--dask-scheduler", metavar="tcp://HOST:PORT",
@@ -355,14 +355,15 @@ def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def read_one(reader: Reader | None, path: Path, *, overlay_dir: Path | None,
+def read_one(reader: Reader | None, path: Path, stem: str, *, overlay_dir: Path | None,
              max_pages: int) -> tuple[DocumentResult | None, str | None, float]:
     """Worker side: read one document. Returns (result, None, seconds) or (None, one-line error, seconds)."""
     started = time.perf_counter()
     try:
         if reader is None:
             from .pipeline import read_document as reader
-        return reader(path, overlay_dir=overlay_dir, max_pages=max_pages), None, time.perf_counter() - started
+        pictures = overlay_dir / stem if overlay_dir is not None else None  # one folder per output name: never shared
+        return reader(path, overlay_dir=pictures, max_pages=max_pages), None, time.perf_counter() - started
     except Form4Error as exc:
         error = str(exc)
     except Exception as exc:  # a bug or a crash inside a library: the batch goes on
@@ -391,7 +392,7 @@ def _dispatch(jobs: Iterator[Job], executor: cf.Executor, make_executor: Callabl
                 if job is None:
                     break
                 try:
-                    in_flight[executor.submit(work, job.path)] = job
+                    in_flight[executor.submit(work, job.path, job.stem)] = job
                 except BrokenProcessPool:  # a worker died before its future said so
                     unsent.insert(0, job)
                     break

@@ -420,7 +420,7 @@ def test_end_to_end_on_committed_samples(tmp_path):
                           "derivativeTable": ("derivativeTransaction", "derivativeHolding")}.items()
                          for kind in kinds)
         assert sum(r["source"] == str(sample) for r in table) == table_rows
-        assert (out / "overlays" / f"{sample.stem}-p1.png").exists()
+        assert (out / "overlays" / sample.stem / f"{sample.stem}-p1.png").exists()  # a folder per output name
     assert "pages/s" in done.stdout
 
     again = subprocess.run(command, capture_output=True, text=True, timeout=600)
