@@ -252,7 +252,8 @@ def _city_state_zip(text: str) -> Parsed:
     return Parsed(city, parts=parts)
 
 
-_SIGNED = re.compile(r"^[/|Il1]\s?[sS5]\s?[/|Il1]")
+# "/s/" as photocopies and faxes print it: "/si", "(s/", "|s|", "/sf", or without its first slash
+_SIGNED = re.compile(r"^(?:[(\[/|Il1]\s?[sS5]\s?[/|Il1fi)\]]|[sS5]/)")
 
 
 def _signature(text: str) -> Parsed:

@@ -349,3 +349,16 @@ def test_drop_labels(text, kept):
 )
 def test_title_words_corrected_against_the_lexicon(text, title):
     assert parse_value(text, "title").value == title
+
+
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        ("/si Matthew Walker", "/s/ Matthew Walker"),  # the photocopied "/s/" forms
+        ("(s/ Kathleen Lynn Gomez", "/s/ Kathleen Lynn Gomez"),
+        ("s/Emily B. Wang", "/s/Emily B. Wang"),
+        ("Sid Jones", "Sid Jones"),  # a name starting with S is left alone
+    ],
+)
+def test_signature_mark_variants(text, name):
+    assert parse_value(text, "signature").parts["signatureName"] == name
