@@ -13,6 +13,7 @@ from . import locate
 from .parse import matches_label
 
 Box = tuple[int, int, int, int]
+MISSING_RULES = 3  # a body row this many cells short is a row with lost rules, not a header
 CELL_TOLERANCE = 40  # px at 300 dpi between a header cell's expected and found left edge and width
 
 
@@ -155,21 +156,48 @@ def apply_switches(fields: list[FieldBox], marks: dict[str, bool]) -> list[Field
     return out
 
 
+def _rebuild(row: list[Box], reference: list[Box], tolerance: int = 15) -> list[Box] | None:
+    """A row a bad scan lost a rule in (two cells read as one, or its last cell left open),
+    rebuilt from a whole row of the same table on the page: its columns, at this row's
+    height. None when the row does not line up with the reference (a header row, another
+    table)."""
+    edges = [c[0] for c in reference]
+    if abs(row[0][0] - edges[0]) > tolerance or any(min(abs(c[0] - e) for e in edges) > tolerance for c in row):
+        return None
+    top = min(c[1] for c in row)
+    height = max(c[1] + c[3] for c in row) - top
+    return [(c[0], top, c[2], height) for c in reference]
+
+
 def table_cells(boxes: dict[str, Any], geometry: PageGeometry, page: int, first_row: dict[str, int]) -> list[FieldBox]:
     """Body cells of every table on the page, row numbers continuing from ``first_row`` (updated).
 
     A body row is a run of cells sharing top and bottom with exactly the table's column count;
-    repeated header rows never form such a run, so they are skipped on continuation pages.
+    repeated header rows never form such a run, so they are skipped on continuation pages. A
+    row up to ``MISSING_RULES`` cells short is rebuilt from a whole row of its table (see
+    ``_rebuild``).
     """
+    tables = boxes.get("tables", [])
+    counts = [t["cells_per_row"] for t in tables]
+    found: list[tuple[int, dict[str, Any], list[Box]]] = []
+    for table in tables:
+        n = table["cells_per_row"]
+        whole = [row for row in geometry.rows if len(row) == n]
+        found += [(row[0][1], table, row) for row in whole]
+        if not whole:
+            continue
+        for row in geometry.rows:
+            nearest = min(counts, key=lambda c: (c < len(row), abs(c - len(row))))
+            if nearest == n and n - MISSING_RULES <= len(row) < n:
+                rebuilt = _rebuild(row, whole[0])
+                if rebuilt:
+                    found.append((row[0][1], table, rebuilt))
     out = []
-    for row in geometry.rows:
-        for table in boxes.get("tables", []):
-            if len(row) != table["cells_per_row"]:
-                continue
-            name = table["element"]
-            index = first_row.get(name, 0)
-            first_row[name] = index + 1
-            for column, (cell, spec) in enumerate(zip(row, table["columns"])):
-                settings = settings_for(boxes, spec["kind"], spec)
-                out.append(FieldBox(f"{name}/{index}/{column}", spec["kind"], cell, page, settings, name, index, column))
+    for _, table, row in sorted(found, key=lambda f: f[0]):
+        name = table["element"]
+        index = first_row.get(name, 0)
+        first_row[name] = index + 1
+        for column, (cell, spec) in enumerate(zip(row, table["columns"])):
+            settings = settings_for(boxes, spec["kind"], spec)
+            out.append(FieldBox(f"{name}/{index}/{column}", spec["kind"], cell, page, settings, name, index, column))
     return out
