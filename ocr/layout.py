@@ -14,6 +14,7 @@ from .parse import matches_label
 
 Box = tuple[int, int, int, int]
 MISSING_RULES = 3  # a body row this many cells short is a row with lost rules, not a header
+ROW_GAP = 14  # px between the bottom of one row's cells and the top of the next (the rule)
 CELL_TOLERANCE = 40  # px at 300 dpi between a header cell's expected and found left edge and width
 
 
@@ -174,27 +175,27 @@ def table_cells(boxes: dict[str, Any], geometry: PageGeometry, page: int, first_
 
     A body row is a run of cells sharing top and bottom with exactly the table's column count;
     repeated header rows never form such a run, so they are skipped on continuation pages. A
-    row up to ``MISSING_RULES`` cells short is rebuilt from a whole row of its table (see
-    ``_rebuild``).
+    row up to ``MISSING_RULES`` cells short is rebuilt (see ``_rebuild``) from the nearest
+    whole row of its table above it, or from the header cells that end where it starts.
     """
     tables = boxes.get("tables", [])
     counts = [t["cells_per_row"] for t in tables]
-    found: list[tuple[int, dict[str, Any], list[Box]]] = []
-    for table in tables:
-        n = table["cells_per_row"]
-        whole = [row for row in geometry.rows if len(row) == n]
-        found += [(row[0][1], table, row) for row in whole]
-        if not whole:
-            continue
-        for row in geometry.rows:
-            nearest = min(counts, key=lambda c: (c < len(row), abs(c - len(row))))
-            if nearest == n and n - MISSING_RULES <= len(row) < n:
-                rebuilt = _rebuild(row, whole[0])
-                if rebuilt:
-                    found.append((row[0][1], table, rebuilt))
+    last_whole: dict[str, list[Box]] = {}
     out = []
-    for _, table, row in sorted(found, key=lambda f: f[0]):
+    for row in sorted(geometry.rows, key=lambda r: r[0][1]):
+        n = min(counts, key=lambda c: (c < len(row), abs(c - len(row))))
+        if not n - MISSING_RULES <= len(row) <= n:
+            continue
+        table = tables[counts.index(n)]
         name = table["element"]
+        if len(row) < n:
+            above = [c for c in geometry.cells if abs(c[1] + c[3] - row[0][1]) <= ROW_GAP]
+            header = sorted(above, key=lambda c: c[0]) if len(above) == n else None
+            reference = last_whole.get(name) or header
+            row = _rebuild(row, reference) if reference else None
+            if row is None:
+                continue
+        last_whole[name] = row
         index = first_row.get(name, 0)
         first_row[name] = index + 1
         for column, (cell, spec) in enumerate(zip(row, table["columns"])):
