@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import cv2
 import numpy as np
 
 from .engine import Engine, Word
@@ -76,13 +77,24 @@ def _read_signature(engine: Engine, gray: np.ndarray, geometry: PageGeometry, ro
             out.append(TrailerLine(join_lines(text), confidence, box, page))
 
 
+def _signature_bottom(geometry: PageGeometry, top: int, spec: dict[str, Any]) -> int | None:
+    """Where the trailer can stop: just below the signature's underline (the label line comes
+    next, then only boilerplate), found from the ruled lines without OCR; None when the page
+    has no signature underline below ``top``."""
+    h, w = geometry.ink.shape
+    n, _, stats, _ = cv2.connectedComponentsWithStats(geometry.rules.horizontal[top:], connectivity=8)
+    x0, x1 = (spec["signature_x"] - 0.03) * w, (spec["signature_x"] + 0.03) * w
+    under = [top + y + hh for x, y, _, hh, _ in stats[1:] if x0 <= x <= x1]
+    return min(h, max(under) + int(spec["label_reach"] * h)) if under else None
+
+
 def read_page(
     engine: Engine, gray: np.ndarray, geometry: PageGeometry, page: int, top: int, spec: dict[str, Any], trailer: Trailer
 ) -> Trailer:
     """Add this page's trailer lines (below ``top``) to ``trailer``; stops at the signature label."""
     h, w = gray.shape
     margin = int(spec["page_margin"] * h)
-    top, bottom = max(top, margin), h - margin
+    top, bottom = max(top, margin), _signature_bottom(geometry, top, spec) or h - margin
     if trailer.done or bottom - top < 20:
         return trailer
     box = (0, top, w, bottom - top)
@@ -114,6 +126,9 @@ def read_page(
             trailer.mode = "footnotes"
         elif matches_label(line.text, spec["remarks_label"]) and len(line.text) < len(spec["remarks_label"]) + 4:
             trailer.mode = "remarks"
+        elif trailer.mode == "start" and re.match(r"^1\s*[.,]\s", line.text):
+            trailer.mode = "footnotes"  # the label was lost (a page break, a bad scan): "1." starts the notes
+            trailer.footnotes.append([line])
         elif trailer.mode == "footnotes":
             number = re.match(r"^(\d{1,2})\s*[.,]", line.text)
             if not trailer.footnotes or (number and int(number.group(1)) == len(trailer.footnotes) + 1):
