@@ -117,7 +117,9 @@ def tables(doc: dict[str, Any], readings: list[Reading], specs: list[dict[str, A
         rows = sorted(k for k in by_row if k[0] == table)
         for key in rows:
             cells = by_row[key]
-            is_txn = any(not cells[c].empty for c in spec["transaction_if_any"] if c in cells)
+            # a transaction has a date or a code; a holding may carry only footnote marks there
+            is_txn = any(parse.parse_value(cells[c].text, spec["columns"][c]["kind"]).value is not None
+                         for c in spec["transaction_if_any"] if c in cells and not cells[c].empty)
             kind = "transaction" if is_txn else "holding"
             element = spec["rows"][kind]
             index = counters.get(element, 0)
@@ -188,6 +190,31 @@ def trailer(doc: dict[str, Any], found: Trailer) -> list[FieldResult]:
     return results
 
 
+def _split_run_together_marks(doc: dict[str, Any]) -> None:
+    """"(2)(4)" read as "(24)": a footnote id the filing does not have, whose digits are all
+    footnotes it has, is those footnotes."""
+    have = {note["id"] for note in doc.get("footnotes", {}).get("footnote", [])}
+
+    def visit(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                visit(item)
+        elif isinstance(node, dict):
+            ids = node.get("footnoteId")
+            if ids:
+                fixed = []
+                for fid in ids:
+                    digits = [f"F{d}" for d in fid[1:]]
+                    split = fid not in have and len(digits) > 1 and all(d in have for d in digits)
+                    fixed += [d for d in digits if d not in fixed] if split else [fid]
+                node["footnoteId"] = fixed
+            for key, value in node.items():
+                if key != "footnoteId":
+                    visit(value)
+
+    visit(doc)
+
+
 def finish(doc: dict[str, Any], boxes: dict[str, Any], results: list[FieldResult]) -> list[str]:
     """Constants of the template, then the whole-document cross-checks; returns warnings and
     flags the fields they concern."""
@@ -196,6 +223,7 @@ def finish(doc: dict[str, Any], boxes: dict[str, Any], results: list[FieldResult
     amended = boxes.get("amended")
     if amended and doc.get(amended["if"]):
         doc.update(amended["set"])
+    _split_run_together_marks(doc)
     by_path = {r.path: r for r in results}
     warnings = []
     for path, warning in parse.validate(doc):
