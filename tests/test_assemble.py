@@ -1,0 +1,59 @@
+"""Assembly of box readings into ownershipDocument data: rules that no end-to-end test isolates."""
+from __future__ import annotations
+
+from ocr import assemble
+from ocr.layout import FieldBox
+from ocr.template import load_templates
+
+
+def _table2_spec() -> dict:
+    return next(t for t in load_templates()[0].boxes["tables"] if t["element"] == "derivativeTable")
+
+
+def _row(texts: dict[int, str]) -> list[assemble.Reading]:
+    spec = _table2_spec()
+    readings = []
+    for column, column_spec in enumerate(spec["columns"]):
+        text = texts.get(column, "")
+        field = FieldBox(f"derivativeTable/0/{column}", column_spec["kind"], (0, 0, 10, 10), 0, {}, "derivativeTable", 0, column)
+        readings.append(assemble.Reading(field, text, 0.95, not text))
+    return readings
+
+
+def test_marks_alone_in_date_and_code_make_a_holding():
+    doc: dict = {}
+    assemble.tables(doc, _row({0: "Stock Option", 4: "(1)", 13: "5,000", 14: "D"}), [_table2_spec()])
+    table = doc["derivativeTable"]
+    assert "derivativeTransaction" not in table and len(table["derivativeHolding"]) == 1
+    assert table["derivativeHolding"][0]["transactionCoding"]["footnoteId"] == ["F1"]
+
+
+def test_a_code_makes_a_transaction_and_the_d_column_sets_disposed():
+    doc: dict = {}
+    assemble.tables(doc, _row({0: "Stock Option", 2: "02/07/2005", 4: "M", 7: "2,615", 13: "0", 14: "D"}), [_table2_spec()])
+    row = doc["derivativeTable"]["derivativeTransaction"][0]
+    assert row["transactionCoding"]["transactionCode"] == "M"
+    assert row["transactionAmounts"]["transactionShares"]["value"] == "2615"
+    assert row["transactionAmounts"]["transactionAcquiredDisposedCode"]["value"] == "D"
+
+
+def test_run_together_marks_split_only_into_footnotes_the_filing_has():
+    doc = {
+        "footnotes": {"footnote": [{"id": f"F{i}", "text": "x"} for i in (1, 2, 3, 4)]},
+        "nonDerivativeTable": {"nonDerivativeTransaction": [
+            {"securityTitle": {"value": "Common Stock", "footnoteId": ["F24"]}},
+            {"securityTitle": {"value": "Common Stock", "footnoteId": ["F3"]}},
+        ]},
+    }
+    assemble.finish(doc, {}, [])
+    rows = doc["nonDerivativeTable"]["nonDerivativeTransaction"]
+    assert rows[0]["securityTitle"]["footnoteId"] == ["F2", "F4"]
+    assert rows[1]["securityTitle"]["footnoteId"] == ["F3"]
+
+
+def test_a_real_two_digit_footnote_stays():
+    notes = [{"id": f"F{i}", "text": "x"} for i in range(1, 13)]
+    doc = {"footnotes": {"footnote": notes}, "remarks": "r",
+           "nonDerivativeTable": {"nonDerivativeHolding": [{"securityTitle": {"value": "A", "footnoteId": ["F12"]}}]}}
+    assemble.finish(doc, {}, [])
+    assert doc["nonDerivativeTable"]["nonDerivativeHolding"][0]["securityTitle"]["footnoteId"] == ["F12"]
