@@ -8,18 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-Box = tuple[int, int, int, int]
 
 MIN_GAP = 0.03  # a gap in sorted densities smaller than this is noise, not marked vs empty
 FLOOR = 0.04  # lowest density that can be a mark (an X covers ~8-20% of its box interior)
 CEILING = 0.10  # a box this dense is marked whatever the rest of the page looks like
-
-
-def density(ink: np.ndarray, box: Box, margin: int = 4) -> float:
-    """Share of ink pixels inside a box, ``margin`` px in from each side so the border is not counted."""
-    x, y, w, h = box
-    inner = ink[y + margin : y + h - margin, x + margin : x + w - margin]
-    return float((inner > 0).mean()) if inner.size else 0.0
 
 
 def threshold(densities: list[float]) -> float:
