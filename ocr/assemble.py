@@ -104,12 +104,31 @@ def header(doc: dict[str, Any], readings: list[Reading]) -> list[FieldResult]:
     return results
 
 
+def _join_split_rows(by_row: dict[tuple[str, int], dict[int, Reading]]) -> None:
+    """A row the browser split across a page break is read twice, its head open at the foot of
+    one page and its tail first on the next: the two are one row, the tail's text below the head's."""
+    for key in sorted(by_row):
+        head = by_row.get(key)
+        tail = by_row.get((key[0], key[1] + 1))
+        if not head or not tail or not any(r.field.settings.get("continues") for r in head.values()):
+            continue
+        for column, lower in tail.items():
+            upper = head.get(column)
+            if upper is None or upper.empty:
+                head[column] = lower
+            elif not lower.empty:
+                upper.text = f"{upper.text}\n{lower.text}"
+                upper.confidence = min(upper.confidence, lower.confidence)
+        del by_row[(key[0], key[1] + 1)]
+
+
 def tables(doc: dict[str, Any], readings: list[Reading], specs: list[dict[str, Any]]) -> list[FieldResult]:
     """Table rows: each row becomes a transaction or a holding, by whether its transaction-only
     columns hold anything, and each cell goes to the element its column names."""
     by_row: dict[tuple[str, int], dict[int, Reading]] = {}
     for r in readings:
         by_row.setdefault((r.field.table, r.field.row), {})[r.field.column] = r
+    _join_split_rows(by_row)
     results = []
     counters: dict[str, int] = {}
     for spec in specs:

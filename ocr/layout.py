@@ -44,6 +44,7 @@ class PageGeometry:
     rules: locate.Rules
     cells: list[Box]
     rows: list[list[Box]]
+    open_bottoms: list[int] = field(default_factory=list)  # y of row feet a page break left open
 
     @property
     def bottom_of_cells(self) -> int:
@@ -55,7 +56,8 @@ def measure(gray, close_clipped: bool = True) -> PageGeometry:
     ink = locate.binarize(gray)
     rules = locate.find_rules(ink)
     cells = locate.find_cells(rules, close_clipped=close_clipped)
-    return PageGeometry(ink, rules, cells, locate.group_rows(cells))
+    open_bottoms = [y for y, _, _ in locate.open_bottoms(rules)] if close_clipped else []
+    return PageGeometry(ink, rules, cells, locate.group_rows(cells), open_bottoms)
 
 
 def column_cell(cells: list[Box], x: int, w: int, index: int) -> Box | None:
@@ -198,7 +200,9 @@ def table_cells(boxes: dict[str, Any], geometry: PageGeometry, page: int, first_
         last_whole[name] = row
         index = first_row.get(name, 0)
         first_row[name] = index + 1
+        bottom = max(c[1] + c[3] for c in row)
+        continues = any(abs(bottom - y) <= ROW_GAP for y in geometry.open_bottoms)
         for column, (cell, spec) in enumerate(zip(row, table["columns"])):
-            settings = settings_for(boxes, spec["kind"], spec)
+            settings = settings_for(boxes, spec["kind"], spec) | ({"continues": True} if continues else {})
             out.append(FieldBox(f"{name}/{index}/{column}", spec["kind"], cell, page, settings, name, index, column))
     return out

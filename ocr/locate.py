@@ -58,15 +58,43 @@ def _close_ends(rules: Rules, min_length: int = 200, tolerance: int = 8, margin:
     return closure
 
 
+def open_bottoms(rules: Rules, min_rules: int = 4, tolerance: int = 8, min_length: int = 40) -> list[tuple[int, int, int]]:
+    """(y, x0, x1) where several vertical rules stop together with no horizontal rule there:
+    the foot of a table row the browser split across a page break, left open at the bottom
+    of the page."""
+    horizontal, vertical = rules.horizontal, rules.vertical
+    n, _, stats, _ = cv2.connectedComponentsWithStats(vertical, connectivity=8)
+    ends = []
+    for x, y, w, h, _ in stats[1:]:
+        if h < min_length:
+            continue
+        bottom, centre = y + h - 1, x + w // 2
+        if not horizontal[max(0, bottom - 6) : bottom + 7, max(0, centre - 4) : centre + 5].any():
+            ends.append((bottom, centre))
+    ends.sort()
+    groups: list[list[tuple[int, int]]] = []
+    for end in ends:
+        if groups and end[0] - groups[-1][-1][0] <= tolerance:
+            groups[-1].append(end)
+        else:
+            groups.append([end])
+    return [(max(e[0] for e in g), min(e[1] for e in g), max(e[1] for e in g)) for g in groups if len(g) >= min_rules]
+
+
 def find_cells(rules: Rules, min_fill: float = 0.85, close_clipped: bool = True) -> list[Box]:
     """Regions enclosed by ruled lines, sorted top to bottom, left to right.
 
     The page edge counts as a line, so a column a skewed scan cut off still closes, and with
-    ``close_clipped`` so does a column the printer clipped (see ``_close_ends``); the open
+    ``close_clipped`` so do a column the printer clipped (see ``_close_ends``) and a row a page
+    break left open (see ``open_bottoms``); the open
     page area around the tables is not a cell: it does not fill its bounding box, or it
     reaches more than one edge of the page.
     """
     horizontal = cv2.bitwise_or(rules.horizontal, _close_ends(rules)) if close_clipped else rules.horizontal
+    if close_clipped:
+        horizontal = horizontal.copy()
+        for y, x0, x1 in open_bottoms(rules):  # a row split by a page break still makes cells
+            cv2.line(horizontal, (x0, y), (x1, y), 255, 2)
     grid = cv2.dilate(horizontal, np.ones((3, 3), np.uint8))
     grid = cv2.bitwise_or(grid, cv2.dilate(rules.vertical, np.ones((3, 3), np.uint8)))
     grid[[0, -1], :] = 255

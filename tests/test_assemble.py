@@ -57,3 +57,19 @@ def test_a_real_two_digit_footnote_stays():
            "nonDerivativeTable": {"nonDerivativeHolding": [{"securityTitle": {"value": "A", "footnoteId": ["F12"]}}]}}
     assemble.finish(doc, {}, [])
     assert doc["nonDerivativeTable"]["nonDerivativeHolding"][0]["securityTitle"]["footnoteId"] == ["F12"]
+
+
+def test_a_row_split_by_a_page_break_is_one_row():
+    spec = _table2_spec()
+    head = _row({0: "Cash-Settled", 1: "$5.571", 2: "02/07/2005", 4: "X", 6: "2,615", 13: "0", 14: "D"})
+    for r in head:
+        r.field.settings["continues"] = True
+    tail = _row({0: "Equity Swap", 10: "Stock"})
+    for r in tail:
+        r.field.row = 1
+    doc: dict = {}
+    assemble.tables(doc, head + tail, [spec])
+    rows = doc["derivativeTable"]["derivativeTransaction"]
+    assert len(rows) == 1 and "derivativeHolding" not in doc["derivativeTable"]
+    assert rows[0]["securityTitle"]["value"] == "Cash-Settled Equity Swap"
+    assert rows[0]["underlyingSecurity"]["underlyingSecurityTitle"]["value"] == "Stock"
