@@ -18,7 +18,9 @@ MIN_INK_PX = 40  # fewer ink pixels than this (after lines and specks are remove
 DUST_PX = 8
 SPECK_PX = 60
 SPECK_REACH = (31, 15)  # (width, height) of the neighbourhood that makes a speck print
-MIN_MARK_INK_PX = 15  # a raised "(1)" has less ink than a value
+MIN_MARK_INK_PX = 15
+MARK_LINE_PX = 40  # a crop of marks taller than this holds two lines of them
+MARK_LINE_SHRINK = 0.9  # a line of glyphs this much smaller than the text above may be marks  # a raised "(1)" has less ink than a value
 MARK_WHITELIST = "0123456789()"
 # Tesseract's LSTM can misread a clean glyph at one size and not at another (measured: 757,576
 # read 757,976 at confidence 0.84, right at 0.75x and 1.25x): doubtful reads are retried.
@@ -110,39 +112,71 @@ def split_superscript(mask: np.ndarray, max_run: int = 10) -> tuple[np.ndarray, 
     if n < 3:
         return mask, None
     left, top, height = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP], stats[1:, cv2.CC_STAT_HEIGHT]
-    area = stats[1:, cv2.CC_STAT_AREA]
+    area, width = stats[1:, cv2.CC_STAT_AREA], stats[1:, cv2.CC_STAT_WIDTH]
     bottom = top + height
     glyph = ~((height <= 8) & (stats[1:, cv2.CC_STAT_WIDTH] >= 40))  # an underline is not a text line
     rows = np.flatnonzero(np.isin(labels, np.flatnonzero(glyph) + 1).any(axis=1))
     if rows.size == 0:
         return mask, None
-    last = np.split(rows, np.flatnonzero(np.diff(rows) > 2) + 1)[-1]
+    last = bands_of(rows)[-1]
     line = np.flatnonzero(glyph & (bottom > last[0]) & (top <= last[-1]))
     line = line[np.argsort(left[line])]
-    best = 0
-    for k in range(1, min(max_run, line.size - 1) + 1):
-        rest, run = line[:-k], line[-k:]
-        baseline, cap = np.median(bottom[rest]), np.min(top[rest])
-        size = baseline - cap
-        # the value is what carries the mark: not much smaller than it (a speck left of a lone
-        # letter must not make the letter look raised)
-        carries = area[rest].sum() >= 0.5 * area[run].sum() and height[rest].max() >= 0.8 * height[run].max()
-        if carries and size > 0 and np.all(bottom[run] < baseline - 0.2 * size) and np.all(top[run] <= cap + 0.15 * size):
-            best = k
-    if best == 0:
+    def raised_run(members: np.ndarray) -> int:
+        best = 0
+        for k in range(1, min(max_run, members.size - 1) + 1):
+            rest, run = members[:-k], members[-k:]
+            baseline, cap = np.median(bottom[rest]), np.min(top[rest])
+            size = baseline - cap
+            # the value is what carries the mark: not much smaller than it (a speck left of a
+            # lone letter must not make the letter look raised)
+            carries = area[rest].sum() >= 0.5 * area[run].sum() and height[rest].max() >= 0.8 * height[run].max()
+            if carries and size > 0 and np.all(bottom[run] < baseline - 0.2 * size) and np.all(top[run] <= cap + 0.15 * size):
+                best = k
+        return best
+
+    best = raised_run(line)
+    chosen = list(line[-best:]) if best else _mark_line(line, bands_of(rows), glyph, left, top, bottom, height, width)
+    if chosen and not best:  # a line of marks alone: the line above may end with marks too
+        upper = bands_of(rows)[-2]
+        above = np.flatnonzero(glyph & (bottom > upper[0]) & (top <= upper[-1]))
+        above = above[np.argsort(left[above])]
+        k = raised_run(above)
+        chosen += list(above[-k:]) if k else []
+    if not chosen:
         return mask, None
-    sup = np.isin(labels, line[-best:] + 1)
+    sup = np.isin(labels, np.asarray(chosen) + 1)
     main = mask.copy()
     main[sup] = 0
     return main, np.where(sup, 255, 0).astype(np.uint8)
+
+
+def bands_of(rows: np.ndarray) -> list[np.ndarray]:
+    """Runs of inked rows: the text lines of a box, top to bottom."""
+    return np.split(rows, np.flatnonzero(np.diff(rows) > 2) + 1)
+
+
+def _mark_line(line, bands, glyph, left, top, bottom, height, width, max_glyphs: int = 9) -> list[int]:
+    """A last line that is only footnote marks ("(1)(2)" wrapped below "See Footnote"): a few
+    glyphs opening and closing with a parenthesis, all smaller than the text above."""
+    if len(bands) < 2 or not 3 <= line.size <= max_glyphs:
+        return []
+    upper = bands[-2]
+    above = np.flatnonzero(glyph & (bottom > upper[0]) & (top <= upper[-1]))
+    first, last = line[0], line[-1]
+    parenthesised = height[first] >= 2.2 * width[first] and height[last] >= 2.2 * width[last]
+    if above.size == 0 or not parenthesised or height[line].max() >= MARK_LINE_SHRINK * height[above].max():
+        return []
+    return list(line)
 
 
 def read_mark(engine: Engine, crop: np.ndarray) -> tuple[str, float]:
     """A raised footnote mark such as "(1)" or "(1)(2)": Tesseract at 3x, then the second
     engine at 2x. A mark seen but read as neither comes back empty with a confidence that
     sends the value to review, since a footnote may be missing from it."""
+    psm = 6 if crop.shape[0] > MARK_LINE_PX else 7  # marks on a line of their own below others
     mark, confidence = engine.read(image=cv2.resize(crop, None, fx=MARK_SCALE, fy=MARK_SCALE, interpolation=cv2.INTER_CUBIC),
-                                   psm=7, whitelist=MARK_WHITELIST)
+                                   psm=psm, whitelist=MARK_WHITELIST)
+    mark = "".join(mark.split())
     if _MARK.fullmatch(mark):
         return mark, confidence
     other = second_opinion(cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC))
