@@ -55,9 +55,9 @@ def measure(gray, close_clipped: bool = True) -> PageGeometry:
     """Ink, rules, cells and rows of a page (``close_clipped``: see ``locate.find_cells``)."""
     ink = locate.binarize(gray)
     rules = locate.find_rules(ink)
-    cells = locate.find_cells(rules, close_clipped=close_clipped)
-    open_bottoms = [y for y, _, _ in locate.open_bottoms(rules)] if close_clipped else []
-    return PageGeometry(ink, rules, cells, locate.group_rows(cells), open_bottoms)
+    feet = locate.open_bottoms(rules) if close_clipped else []
+    cells = locate.find_cells(rules, close_clipped=close_clipped, feet=feet)
+    return PageGeometry(ink, rules, cells, locate.group_rows(cells), [y for y, _, _ in feet])
 
 
 def column_cell(cells: list[Box], x: int, w: int, index: int) -> Box | None:

@@ -81,20 +81,19 @@ def open_bottoms(rules: Rules, min_rules: int = 4, tolerance: int = 8, min_lengt
     return [(max(e[0] for e in g), min(e[1] for e in g), max(e[1] for e in g)) for g in groups if len(g) >= min_rules]
 
 
-def find_cells(rules: Rules, min_fill: float = 0.85, close_clipped: bool = True) -> list[Box]:
+def find_cells(rules: Rules, min_fill: float = 0.85, close_clipped: bool = True,
+               feet: list[tuple[int, int, int]] = ()) -> list[Box]:
     """Regions enclosed by ruled lines, sorted top to bottom, left to right.
 
     The page edge counts as a line, so a column a skewed scan cut off still closes, and with
-    ``close_clipped`` so do a column the printer clipped (see ``_close_ends``) and a row a page
-    break left open (see ``open_bottoms``); the open
-    page area around the tables is not a cell: it does not fill its bounding box, or it
-    reaches more than one edge of the page.
+    ``close_clipped`` so does a column the printer clipped (see ``_close_ends``), and so do the
+    open ``feet`` of rows a page break split (see ``open_bottoms``). The open page area around
+    the tables is not a cell: it does not fill its bounding box, or it reaches more than one
+    edge of the page.
     """
-    horizontal = cv2.bitwise_or(rules.horizontal, _close_ends(rules)) if close_clipped else rules.horizontal
-    if close_clipped:
-        horizontal = horizontal.copy()
-        for y, x0, x1 in open_bottoms(rules):  # a row split by a page break still makes cells
-            cv2.line(horizontal, (x0, y), (x1, y), 255, 2)
+    horizontal = cv2.bitwise_or(rules.horizontal, _close_ends(rules)) if close_clipped else rules.horizontal.copy()
+    for y, x0, x1 in feet:  # a row split by a page break still makes cells
+        cv2.line(horizontal, (x0, y), (x1, y), 255, 2)
     grid = cv2.dilate(horizontal, np.ones((3, 3), np.uint8))
     grid = cv2.bitwise_or(grid, cv2.dilate(rules.vertical, np.ones((3, 3), np.uint8)))
     grid[[0, -1], :] = 255

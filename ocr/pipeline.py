@@ -37,7 +37,6 @@ class DocumentState:
     trailer: Trailer = field(default_factory=Trailer)
     pages: list[PageResult] = field(default_factory=list)
     pictures: list[np.ndarray] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
 
 
 def _count_checkboxes(template: Template, geometry: layout.PageGeometry) -> int:

@@ -18,9 +18,9 @@ MIN_INK_PX = 40  # fewer ink pixels than this (after lines and specks are remove
 DUST_PX = 8
 SPECK_PX = 60
 SPECK_REACH = (31, 15)  # (width, height) of the neighbourhood that makes a speck print
-MIN_MARK_INK_PX = 15
+MIN_MARK_INK_PX = 15  # a raised "(1)" has less ink than a value
 MARK_LINE_PX = 40  # a crop of marks taller than this holds two lines of them
-MARK_LINE_SHRINK = 0.9  # a line of glyphs this much smaller than the text above may be marks  # a raised "(1)" has less ink than a value
+MARK_LINE_SHRINK = 0.9  # a line of glyphs this much smaller than the text above may be marks
 MARK_WHITELIST = "0123456789()"
 # Tesseract's LSTM can misread a clean glyph at one size and not at another (measured: 757,576
 # read 757,976 at confidence 0.84, right at 0.75x and 1.25x): doubtful reads are retried.
@@ -104,9 +104,10 @@ def split_superscript(mask: np.ndarray, max_run: int = 10) -> tuple[np.ndarray, 
 
     Footnote marks are printed as small raised "(1)" after the value; Tesseract drops them or
     reads them as ")" when they share a line with the value, so they are read on their own.
-    A mark ends the value, so only the last text line is searched, from the right: the
-    longest run of glyphs that sit clearly above the baseline of the glyphs before them and
-    reach their cap height.
+    A mark ends the value, so the last text line is searched, from the right: the longest run
+    of glyphs that sit clearly above the baseline of the glyphs before them and reach their
+    cap height. In a narrow column the marks may wrap onto a line of their own (see
+    ``_mark_line``), and then the line above may end with marks too.
     """
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n < 3:
@@ -114,13 +115,15 @@ def split_superscript(mask: np.ndarray, max_run: int = 10) -> tuple[np.ndarray, 
     left, top, height = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP], stats[1:, cv2.CC_STAT_HEIGHT]
     area, width = stats[1:, cv2.CC_STAT_AREA], stats[1:, cv2.CC_STAT_WIDTH]
     bottom = top + height
-    glyph = ~((height <= 8) & (stats[1:, cv2.CC_STAT_WIDTH] >= 40))  # an underline is not a text line
+    glyph = ~((height <= 8) & (width >= 40))  # an underline is not a text line
     rows = np.flatnonzero(np.isin(labels, np.flatnonzero(glyph) + 1).any(axis=1))
     if rows.size == 0:
         return mask, None
-    last = bands_of(rows)[-1]
-    line = np.flatnonzero(glyph & (bottom > last[0]) & (top <= last[-1]))
-    line = line[np.argsort(left[line])]
+
+    def line_of(band: np.ndarray) -> np.ndarray:
+        members = np.flatnonzero(glyph & (bottom > band[0]) & (top <= band[-1]))
+        return members[np.argsort(left[members])]
+
     def raised_run(members: np.ndarray) -> int:
         best = 0
         for k in range(1, min(max_run, members.size - 1) + 1):
@@ -134,14 +137,15 @@ def split_superscript(mask: np.ndarray, max_run: int = 10) -> tuple[np.ndarray, 
                 best = k
         return best
 
+    bands = bands_of(rows)
+    line = line_of(bands[-1])
     best = raised_run(line)
-    chosen = list(line[-best:]) if best else _mark_line(line, bands_of(rows), glyph, left, top, bottom, height, width)
-    if chosen and not best:  # a line of marks alone: the line above may end with marks too
-        upper = bands_of(rows)[-2]
-        above = np.flatnonzero(glyph & (bottom > upper[0]) & (top <= upper[-1]))
-        above = above[np.argsort(left[above])]
-        k = raised_run(above)
-        chosen += list(above[-k:]) if k else []
+    chosen = list(line[-best:]) if best else []
+    if not chosen and len(bands) >= 2:
+        above = line_of(bands[-2])
+        if _mark_line(line, above, height, width):
+            k = raised_run(above)
+            chosen = list(line) + (list(above[-k:]) if k else [])
     if not chosen:
         return mask, None
     sup = np.isin(labels, np.asarray(chosen) + 1)
@@ -155,18 +159,14 @@ def bands_of(rows: np.ndarray) -> list[np.ndarray]:
     return np.split(rows, np.flatnonzero(np.diff(rows) > 2) + 1)
 
 
-def _mark_line(line, bands, glyph, left, top, bottom, height, width, max_glyphs: int = 9) -> list[int]:
-    """A last line that is only footnote marks ("(1)(2)" wrapped below "See Footnote"): a few
-    glyphs opening and closing with a parenthesis, all smaller than the text above."""
-    if len(bands) < 2 or not 3 <= line.size <= max_glyphs:
-        return []
-    upper = bands[-2]
-    above = np.flatnonzero(glyph & (bottom > upper[0]) & (top <= upper[-1]))
+def _mark_line(line: np.ndarray, above: np.ndarray, height: np.ndarray, width: np.ndarray, max_glyphs: int = 9) -> bool:
+    """Whether a last line is only footnote marks ("(1)(2)" wrapped below "See Footnote"): a
+    few glyphs opening and closing with a parenthesis, all smaller than the line above."""
+    if above.size == 0 or not 3 <= line.size <= max_glyphs:
+        return False
     first, last = line[0], line[-1]
     parenthesised = height[first] >= 2.2 * width[first] and height[last] >= 2.2 * width[last]
-    if above.size == 0 or not parenthesised or height[line].max() >= MARK_LINE_SHRINK * height[above].max():
-        return []
-    return list(line)
+    return bool(parenthesised and height[line].max() < MARK_LINE_SHRINK * height[above].max())
 
 
 def read_mark(engine: Engine, crop: np.ndarray) -> tuple[str, float]:
