@@ -106,9 +106,10 @@ def header_fields(boxes: dict[str, Any], geometry: PageGeometry, page: int, scal
                   read_lines: Callable[[Box], list[tuple[str, Box]]] | None = None) -> tuple[list[FieldBox], list[str]]:
     """Fields of the header cells (boxes 1-6); warnings for cells or anchors not found.
 
-    A field is placed by the inner rules of its box; when a bad scan lost some of those
-    rules (fewer than the box map's ``rules``), fields with ``between`` are placed between
-    the printed labels ``read_lines`` finds in the box instead.
+    A field is placed by the inner rules of its box. When a bad scan found another number
+    of rules than the box map's ``rules`` (a rule lost, or a row of text and specks taken
+    for one), fields with ``between`` are placed between the printed labels ``read_lines``
+    finds in the box instead.
     """
     out, warnings = [], []
     for cell_spec in boxes.get("cells", []):
@@ -117,7 +118,7 @@ def header_fields(boxes: dict[str, Any], geometry: PageGeometry, page: int, scal
             warnings.append(f"box {cell_spec['name']} not found on page {page + 1}")
             continue
         rules_y = locate.inner_rules(geometry.ink, cell)
-        by_labels = read_lines is not None and len(rules_y) < cell_spec.get("rules", 0)
+        by_labels = read_lines is not None and len(rules_y) != cell_spec.get("rules", 0)
         lines = read_lines(cell) if by_labels else []
         for spec in cell_spec["fields"]:
             key = spec.get("path") if "path" in spec else "|".join(spec["paths"])
