@@ -68,7 +68,8 @@ def put(doc: dict[str, Any], path: str, value: str | None, footnotes: list[str] 
 
 def _result(path: str, value: str | None, reading: Reading, parsed: parse.Parsed | None = None) -> FieldResult:
     warnings = [parsed.warning] if parsed and parsed.warning else []
-    review = bool(warnings) or (value is not None and reading.confidence < REVIEW_BELOW)
+    # a box with ink but no value read is doubtful too: something printed there was lost
+    review = bool(warnings) or ((value is not None or not reading.empty) and reading.confidence < REVIEW_BELOW)
     return FieldResult(path, value, reading.text, round(reading.confidence, 3), reading.field.page,
                        reading.field.box, review, warnings)
 

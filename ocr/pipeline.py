@@ -18,6 +18,7 @@ import numpy as np
 from . import align, assemble, layout, marks, orient, parse
 from .engine import Engine, get_engine
 from .errors import AlignmentError, NotForm4Error
+from .glyphs import Glyphs
 from .load import iter_pages
 from .locate import binarize, find_frame, find_rules, residual_angle
 from .read import clean, ink_mask, read_box
@@ -31,6 +32,7 @@ class DocumentState:
     """What the pages read so far have established."""
 
     template: Template | None = None
+    text_scale: float = 1.0  # the first page's text size relative to the template's
     header: list[assemble.Reading] = field(default_factory=list)
     cells: list[assemble.Reading] = field(default_factory=list)
     rows_seen: dict[str, int] = field(default_factory=dict)
@@ -113,7 +115,8 @@ def read_flag(field: layout.FieldBox, geometry: layout.PageGeometry) -> assemble
     return assemble.Reading(field, "V" if glyph.any() else "", 1.0, not glyph.any())
 
 
-def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry, fields: list[layout.FieldBox]) -> list[assemble.Reading]:
+def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry, fields: list[layout.FieldBox],
+                glyphs: Glyphs | None = None, scale: float = 1.0) -> list[assemble.Reading]:
     out = []
     for f in fields:
         if f.kind == "flag":
@@ -122,7 +125,7 @@ def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry,
         check = (lambda text, kind=f.kind: parse.parse_value(text, kind).ok) if f.settings.get("second_opinion") else None
         text, confidence, empty = read_box(engine, page, geometry.ink, geometry.rules, f.box, psm=f.settings.get("psm", 7),
                                            whitelist=f.settings.get("whitelist"), check=check,
-                                           clear_border="all" if f.table is not None else "sides")
+                                           clear_border="all" if f.table is not None else "sides", glyphs=glyphs, scale=scale)
         out.append(assemble.Reading(f, text, confidence, empty))
     return out
 
@@ -142,7 +145,7 @@ def read_page(gray: np.ndarray, index: int, templates: tuple[Template, ...], eng
         else:
             info.warnings.append(f"not a Form 4 page: {exc}")
     else:
-        state.template = template
+        state.template, state.text_scale = template, scale
         if _count_checkboxes(template, geometry) != len(template.boxes["checkboxes"]["paths"]):
             info.warnings.append("no template has as many top checkboxes as the page; layout chosen by features")
         info.role, info.template = "first", template.name
@@ -156,10 +159,12 @@ def read_page(gray: np.ndarray, index: int, templates: tuple[Template, ...], eng
         marks = read_marks(checkboxes + [f for f in fields if f.kind == "mark"], geometry)
         marked = {m.field.key: bool(m.marked) for m in marks}
         state.header += marks
-        state.header += read_fields(engine, page, geometry, layout.apply_switches([f for f in fields if f.kind != "mark"], marked))
+        state.header += read_fields(engine, page, geometry, layout.apply_switches([f for f in fields if f.kind != "mark"], marked),
+                                    template.glyphs, scale)
     if info.role != "other":
         boxes = state.template.boxes
-        state.cells += read_fields(engine, page, geometry, layout.table_cells(boxes, geometry, index, state.rows_seen))
+        state.cells += read_fields(engine, page, geometry, layout.table_cells(boxes, geometry, index, state.rows_seen),
+                                   state.template.glyphs, state.text_scale)
         read_trailer(engine, page, geometry, index, geometry.bottom_of_cells, boxes["trailer"], state.trailer)
     state.pages.append(info)
     if keep_picture:

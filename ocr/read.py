@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from .engine import Engine, second_opinion
+from .glyphs import Glyphs, match_marks
 from .locate import Rules
 
 Box = tuple[int, int, int, int]
@@ -196,6 +197,8 @@ def read_box(
     whitelist: str | None = None,
     clear_border: str = "",
     check: Callable[[str], bool] | None = None,
+    glyphs: Glyphs | None = None,
+    scale: float = 1.0,
 ) -> tuple[str, float, bool]:
     """(text, confidence, empty) for one box of an aligned page; raised footnote marks
     are read apart and appended as "(n)".
@@ -203,6 +206,8 @@ def read_box(
     With ``check`` (does the text parse as the box's kind?), a doubtful Tesseract reading,
     below SECOND_BELOW or failing the check, is read again by the second engine, whose
     reading wins when it passes the check and Tesseract's does not, or is more confident.
+    Marks are matched against the print's ``glyphs`` (at the page's text ``scale``) first,
+    and only what does not match goes to the OCR engines.
     """
     mask = ink_mask(ink, rules, box, clear_border=clear_border)
     main, sup = split_superscript(mask)
@@ -210,10 +215,10 @@ def read_box(
     if crop is None:
         return "", 1.0, True
     text, confidence = engine.read(image=crop, psm=psm, whitelist=whitelist)
-    for scale in RETRY_SCALES:
+    for factor in RETRY_SCALES:
         if confidence >= RETRY_BELOW and any(c.isalnum() for c in text):
             break
-        resized = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+        resized = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC)
         again, again_confidence = engine.read(image=resized, psm=psm, whitelist=whitelist)
         if again_confidence > confidence:
             text, confidence = again, again_confidence
@@ -222,8 +227,10 @@ def read_box(
         if other is not None and other[0] and check(other[0]) and (not check(text) or other[1] > confidence):
             text, confidence = other
     if sup is not None:
-        mark_crop = crop_for_ocr(gray, ink, sup, box, min_ink=MIN_MARK_INK_PX)
-        if mark_crop is not None:
-            mark, mark_confidence = read_mark(engine, mark_crop)
-            text, confidence = f"{text}{mark}", min(confidence, mark_confidence)
+        mark = match_marks(clean(gray, ink, mask, box), sup, glyphs, scale) if glyphs is not None else None
+        if mark is None:
+            mark_crop = crop_for_ocr(gray, ink, sup, box, min_ink=MIN_MARK_INK_PX)
+            mark = read_mark(engine, mark_crop) if mark_crop is not None else None
+        if mark is not None:
+            text, confidence = f"{text}{mark[0]}", min(confidence, mark[1])
     return text, confidence, False

@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from .align import Features, detect_features
+from .glyphs import Glyphs, load_glyphs
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -25,6 +26,7 @@ class Template:
     image: np.ndarray  # gray reference page at the template's dpi
     boxes: dict[str, Any]  # the box map
     features: Features  # ORB features of the anchor region, in reference pixels
+    glyphs: Glyphs | None  # the print's footnote marks, when the box map names them
 
     @property
     def size(self) -> tuple[int, int]:
@@ -47,7 +49,9 @@ def load_template(folder: Path) -> Template:
     mask = np.zeros_like(image)
     x, y, w, h = boxes["anchor"]
     mask[y : y + h, x : x + w] = 255
-    return Template(folder.name, image, boxes, detect_features(image, mask))
+    spec = boxes.get("mark_glyphs")
+    glyphs = load_glyphs(folder / spec["image"], spec["labels"]) if spec else None
+    return Template(folder.name, image, boxes, detect_features(image, mask), glyphs)
 
 
 @lru_cache(maxsize=None)

@@ -1,7 +1,9 @@
-"""Blank reference pages for the template folders, printed by the corpus renderer.
+"""Blank reference pages for the template folders, and the print's footnote mark glyphs,
+printed by the corpus renderer.
 
-Run ``python -m ocr.corpus.reference`` to rebuild ``templates/*/reference.png`` after a
-renderer change; the box maps beside them are written by hand against these pages.
+Run ``python -m ocr.corpus.reference`` to rebuild ``templates/*/reference.png`` and
+``templates/mark-glyphs.png`` after a renderer change; the box maps beside them are written
+by hand against these pages.
 """
 from __future__ import annotations
 
@@ -22,18 +24,44 @@ BLANK = {
 }
 
 
-def reference_page(doc: dict) -> np.ndarray:
-    """First page of the filing's print, gray, at 300 dpi."""
+MARK_LABELS = "1234567890"
+MARK_GLYPHS = "mark-glyphs.png"
+
+
+def first_page(doc: dict, grayscale: bool = True) -> np.ndarray:
+    """First page of the filing's print at 300 dpi."""
     with tempfile.TemporaryDirectory() as tmp:
-        pdf = render_pdf(doc, Path(tmp) / "blank.pdf")
-        page = convert_from_path(pdf, dpi=300, first_page=1, last_page=1, grayscale=True)[0]
+        pdf = render_pdf(doc, Path(tmp) / "page.pdf")
+        page = convert_from_path(pdf, dpi=300, first_page=1, last_page=1, grayscale=grayscale)[0]
     return np.asarray(page)
+
+
+def mark_glyphs(labels: str = MARK_LABELS) -> np.ndarray:
+    """The print's marks "(1)".."(0)" side by side, gray, one pitch wide each.
+
+    They are printed as the marks of one Table I value and cut out by their color: the print
+    sets footnote marks, and nothing else on a filing without footnotes, in green.
+    """
+    doc = dict(BLANK["edgar-2023"])
+    doc["nonDerivativeTable"] = {"nonDerivativeTransaction": [
+        {"securityTitle": {"value": "X", "footnoteId": [f"F{d}" for d in labels]}}]}
+    page = first_page(doc, grayscale=False).astype(np.int16)
+    green = (page[:, :, 1] - np.maximum(page[:, :, 0], page[:, :, 2])) > 40
+    ys, xs = np.nonzero(green)
+    top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    gray = cv2.cvtColor(page.astype(np.uint8), cv2.COLOR_RGB2GRAY)[top:bottom, left:right]
+    pitch = (right - left) / len(labels)
+    size = (round(pitch), bottom - top)
+    return np.hstack([cv2.resize(gray[:, round(i * pitch) : round((i + 1) * pitch)], size, interpolation=cv2.INTER_AREA)
+                      for i in range(len(labels))])
 
 
 def main() -> None:
     for name, doc in BLANK.items():
-        ok, png = cv2.imencode(".png", reference_page(doc), [cv2.IMWRITE_PNG_COMPRESSION, 9])
+        ok, png = cv2.imencode(".png", first_page(doc), [cv2.IMWRITE_PNG_COMPRESSION, 9])
         write_bytes(TEMPLATES_DIR / name / "reference.png", png.tobytes())
+    _, png = cv2.imencode(".png", mark_glyphs(), [cv2.IMWRITE_PNG_COMPRESSION, 9])
+    write_bytes(TEMPLATES_DIR / MARK_GLYPHS, png.tobytes())
 
 
 if __name__ == "__main__":
