@@ -45,6 +45,26 @@ def _spanning(lines: np.ndarray, stat: int, extent: int, share: float = 0.8) -> 
     return np.where(keep[labels], 255, 0).astype(np.uint8)
 
 
+def _crossing_strokes(ink: np.ndarray, kept: np.ndarray, core: np.ndarray, lines: np.ndarray, reach: int = 6, run: int = 12) -> np.ndarray:
+    """Pixels of the erased rule band (``lines``: the rules' ``core`` and a margin) that
+    belong to a glyph: a descender or a comma's tail reaching down into an underline. Such a
+    stroke has the glyph's ink right above, and either ink right below (it crosses the rule)
+    or no long run of ink beside it in the rule's core (the print skips the underline around
+    descenders; the gap was bridged when the rule was found). Erased with the rule, a comma
+    under the signature's underline reads as a period."""
+    above, below = np.zeros(kept.shape, bool), np.zeros(kept.shape, bool)
+    glyph = kept > 0
+    for step in range(1, reach + 1):
+        above[step:] |= glyph[:-step]
+        below[:-step] |= glyph[step:]
+    in_run = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1))) > 0
+    band, inked = lines > 0, ink > 0
+    tails = (core > 0) & inked & above & ~in_run
+    crossing = band & inked & above & below
+    near_tails = cv2.dilate(tails.astype(np.uint8), np.ones((7, 1), np.uint8)) > 0  # the margin rows beside them
+    return crossing | (band & inked & near_tails)
+
+
 def ink_mask(ink: np.ndarray, rules: Rules, box: Box, clear_border: str = "", span: float = 0.8) -> np.ndarray:
     """Ink of a box without the ruled lines, dust, and isolated specks. With ``clear_border``
     "all" (a whole table cell, whose text never reaches its edges) or "sides" (a part of a
@@ -54,8 +74,10 @@ def ink_mask(ink: np.ndarray, rules: Rules, box: Box, clear_border: str = "", sp
     x, y, w, h = box
     lines = cv2.bitwise_or(_spanning(rules.horizontal[y : y + h, x : x + w], 2, w, span),
                            _spanning(rules.vertical[y : y + h, x : x + w], 3, h, span))
-    lines = cv2.dilate(lines, np.ones((3, 1), np.uint8))
-    mask = cv2.bitwise_and(ink[y : y + h, x : x + w], cv2.bitwise_not(lines))
+    band = cv2.dilate(lines, np.ones((3, 1), np.uint8))
+    box_ink = ink[y : y + h, x : x + w]
+    mask = cv2.bitwise_and(box_ink, cv2.bitwise_not(band))
+    mask[_crossing_strokes(box_ink, mask, lines, band)] = 255
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     area = stats[:, cv2.CC_STAT_AREA]
     small = area <= SPECK_PX
