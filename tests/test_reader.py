@@ -133,11 +133,20 @@ def period_mismatch_filing() -> ownership.Doc:
     return doc
 
 
+def signed_by_attorney_filing() -> ownership.Doc:
+    """A short filing signed by an attorney-in-fact: the commas of the underlined signature
+    sit in the gaps the print leaves in the underline."""
+    doc = short_filing("pre2023")
+    doc["ownerSignature"][0]["signatureName"] = "/s/ Daniel N. Hill, Attorney-in-Fact for Catherine Ann Chavez"
+    return doc
+
+
 FILINGS: dict[str, Callable[[], ownership.Doc]] = {
     "short-2023": lambda: short_filing("2023"),
     "short-pre2023": lambda: short_filing("pre2023"),
     "long": long_filing,
     "period-mismatch": period_mismatch_filing,
+    "signed-by-attorney": signed_by_attorney_filing,
 }
 
 
@@ -243,6 +252,7 @@ CASES: dict[str, Spec] = {
     "letter-only": Spec(None, lambda p: [letter_page()], "pdf", "office", 9),
     "blank-only": Spec(None, lambda p: [blank_page()], "png", "office", 10),
     "period-mismatch": Spec("period-mismatch", _form("period-mismatch"), "png", "clean", 11),
+    "signed-by-attorney": Spec("signed-by-attorney", _form("signed-by-attorney"), "pdf", "office", 12),
 }
 
 
@@ -457,3 +467,8 @@ def test_sample_reads_right(sample_reads, name):
     assert result.template == ("edgar-pre2023" if name == "form4.Evans" else "edgar-2023")
     diff = differences(truth, result.document, printed_or_footnote)
     assert_same(diff)
+
+
+def test_commas_of_an_underlined_signature(read_case):
+    case = read_ok(read_case, "signed-by-attorney")
+    assert case.result.document["ownerSignature"][0]["signatureName"] == case.truth["ownerSignature"][0]["signatureName"]
