@@ -16,6 +16,7 @@ from .trailer import Trailer, TrailerLine
 
 REVIEW_BELOW = 0.8  # OCR confidence under which a value goes to a person
 TEXT_KINDS = ("text", "title")  # free text, wrapped over lines in print
+SINGLE_VALUE_KINDS = ("date", "code", "number", "price")  # a cell of these holds one value, never split over pages
 _INDEX = re.compile(r"^(\w+)\[(\d+)\]$")
 
 
@@ -105,13 +106,22 @@ def header(doc: dict[str, Any], readings: list[Reading]) -> list[FieldResult]:
     return results
 
 
-def _join_split_rows(by_row: dict[tuple[str, int], dict[int, Reading]]) -> None:
+def _join_split_rows(by_row: dict[tuple[str, int], dict[int, Reading]], kinds: dict[str, list[str]]) -> None:
     """A row the browser split across a page break is read twice, its head open at the foot of
-    one page and its tail first on the next: the two are one row, the tail's text below the head's."""
+    one page and its tail first on the next: the two are one row, the tail's text below the head's.
+
+    A head whose foot only looks open (a fax lost the rule) is followed by a whole row, not a
+    tail: when head and tail both hold a value in a one-value column (a date, a code, a
+    number), they are two rows and stay apart.
+    """
     for key in sorted(by_row):
         head = by_row.get(key)
         tail = by_row.get((key[0], key[1] + 1))
         if not head or not tail or not any(r.field.settings.get("continues") for r in head.values()):
+            continue
+        columns = kinds.get(key[0], [])
+        if any(_holds_value(head.get(c), kind) and _holds_value(tail.get(c), kind)
+               for c, kind in enumerate(columns) if kind in SINGLE_VALUE_KINDS):
             continue
         for column, lower in tail.items():
             upper = head.get(column)
@@ -123,13 +133,18 @@ def _join_split_rows(by_row: dict[tuple[str, int], dict[int, Reading]]) -> None:
         del by_row[(key[0], key[1] + 1)]
 
 
+def _holds_value(reading: Reading | None, kind: str) -> bool:
+    """Whether a cell holds a value of its kind (not just footnote marks)."""
+    return reading is not None and not reading.empty and parse.parse_value(reading.text, kind).value is not None
+
+
 def tables(doc: dict[str, Any], readings: list[Reading], specs: list[dict[str, Any]]) -> list[FieldResult]:
     """Table rows: each row becomes a transaction or a holding, by whether its transaction-only
     columns hold anything, and each cell goes to the element its column names."""
     by_row: dict[tuple[str, int], dict[int, Reading]] = {}
     for r in readings:
         by_row.setdefault((r.field.table, r.field.row), {})[r.field.column] = r
-    _join_split_rows(by_row)
+    _join_split_rows(by_row, {spec["element"]: [c["kind"] for c in spec["columns"]] for spec in specs})
     results = []
     counters: dict[str, int] = {}
     for spec in specs:

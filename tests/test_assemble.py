@@ -73,3 +73,18 @@ def test_a_row_split_by_a_page_break_is_one_row():
     assert len(rows) == 1 and "derivativeHolding" not in doc["derivativeTable"]
     assert rows[0]["securityTitle"]["value"] == "Cash-Settled Equity Swap"
     assert rows[0]["underlyingSecurity"]["underlyingSecurityTitle"]["value"] == "Stock"
+
+
+def test_a_whole_row_after_a_foot_a_fax_left_open_stays_a_row():
+    spec = _table2_spec()
+    head = _row({0: "Restricted Stock Units", 1: "(2)", 2: "12/01/2025", 4: "F", 7: "11,346", 13: "0", 14: "D"})
+    for r in head:
+        r.field.settings["continues"] = True
+    tail = _row({0: "Option to Purchase Common Stock", 1: "$7.17", 2: "12/01/2025", 4: "D", 7: "111,145", 13: "0", 14: "I"})
+    for r in tail:
+        r.field.row = 1
+    doc: dict = {}
+    assemble.tables(doc, head + tail, [spec])
+    rows = doc["derivativeTable"]["derivativeTransaction"]
+    assert [r["securityTitle"]["value"] for r in rows] == ["Restricted Stock Units", "Option to Purchase Common Stock"]
+    assert [r["transactionCoding"]["transactionCode"] for r in rows] == ["F", "D"]
