@@ -27,6 +27,9 @@ MIN_MARGIN = 0.03
 AMBIGUOUS_CONFIDENCE = 0.5
 
 
+MARK_ONLY_HEIGHT = 1.25  # ink no taller than this many glyph heights may be marks alone
+
+
 @dataclass(frozen=True)
 class Glyphs:
     """The print's single-digit marks "(1)".."(0)": one blurred image per label, all of the
@@ -38,6 +41,22 @@ class Glyphs:
     @property
     def pitch(self) -> int:
         return self.images[0].shape[1]
+
+
+def looks_like_marks(mask: np.ndarray, glyphs: Glyphs, scale: float = 1.0) -> bool:
+    """Whether a box's ink could be marks alone, such as the "(1)" in a holding's date
+    columns, which no value beside it shows to be raised: no taller than a mark, at least
+    three glyphs, the first and last tall and thin as parentheses. A short number in small
+    print ("15") is as small, and without this shape check matches "(1)"."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n < 4:
+        return False
+    top, height = stats[1:, cv2.CC_STAT_TOP], stats[1:, cv2.CC_STAT_HEIGHT]
+    if (top + height).max() - top.min() > MARK_ONLY_HEIGHT * glyphs.images[0].shape[0] * scale:
+        return False
+    order = np.argsort(stats[1:, cv2.CC_STAT_LEFT])
+    ends = stats[1:][order[[0, -1]]]
+    return bool(np.all(ends[:, cv2.CC_STAT_HEIGHT] >= 2.2 * ends[:, cv2.CC_STAT_WIDTH]))
 
 
 def _blurred(image: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from .engine import Engine, second_opinion
-from .glyphs import Glyphs, match_marks
+from .glyphs import Glyphs, looks_like_marks, match_marks
 from .locate import Rules
 
 Box = tuple[int, int, int, int]
@@ -228,11 +228,16 @@ def read_box(
     With ``check`` (does the text parse as the box's kind?), a doubtful Tesseract reading,
     below SECOND_BELOW or failing the check, is read again by the second engine, whose
     reading wins when it passes the check and Tesseract's does not, or is more confident.
-    Marks are matched against the print's ``glyphs`` (at the page's text ``scale``) first,
-    and only what does not match goes to the OCR engines.
+    Marks, raised after a value or alone in a box, are matched against the print's
+    ``glyphs`` (at the page's text ``scale``) first; only what does not match goes to the
+    OCR engines.
     """
     mask = ink_mask(ink, rules, box, clear_border=clear_border)
     main, sup = split_superscript(mask)
+    if sup is None and glyphs is not None and np.count_nonzero(mask) >= MIN_MARK_INK_PX and looks_like_marks(mask, glyphs, scale):
+        alone = match_marks(clean(gray, ink, mask, box), mask, glyphs, scale)
+        if alone is not None:
+            return alone[0], alone[1], False
     crop = crop_for_ocr(gray, ink, main, box)
     if crop is None:
         return "", 1.0, True
