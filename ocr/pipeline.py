@@ -125,7 +125,8 @@ def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry,
         check = (lambda text, kind=f.kind: parse.parse_value(text, kind).ok) if f.settings.get("second_opinion") else None
         text, confidence, empty = read_box(engine, page, geometry.ink, geometry.rules, f.box, psm=f.settings.get("psm", 7),
                                            whitelist=f.settings.get("whitelist"), check=check,
-                                           clear_border="all" if f.table is not None else "sides", glyphs=glyphs, scale=scale)
+                                           clear_border="all" if f.table is not None else "sides", glyphs=glyphs, scale=scale,
+                                           by_line=f.settings.get("by_line", False))
         out.append(assemble.Reading(f, text, confidence, empty))
     return out
 

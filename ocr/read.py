@@ -23,6 +23,8 @@ MIN_MARK_INK_PX = 15  # a raised "(1)" has less ink than a value
 MARK_LINE_PX = 40  # a crop of marks taller than this holds two lines of them
 MARK_LINE_SHRINK = 0.9  # a line of glyphs this much smaller than the text above may be marks
 MARK_WHITELIST = "0123456789()"
+LINE_PSM = 7  # see read_box's by_line
+MIN_LINE_PX = 12  # a band of ink lower than this is part of a line (an i's dot), not one
 # Tesseract's LSTM can misread a clean glyph at one size and not at another (measured: 757,576
 # read 757,976 at confidence 0.84, right at 0.75x and 1.25x): doubtful reads are retried.
 # A raised "(1)" is too small for Tesseract as printed: it reads "()". Measured on clean
@@ -208,6 +210,41 @@ def read_mark(engine: Engine, crop: np.ndarray) -> tuple[str, float]:
     return "", min(confidence, UNREAD_MARK_CONFIDENCE)
 
 
+def _ocr(engine: Engine, crop: np.ndarray, psm: int, whitelist: str | None) -> tuple[str, float]:
+    """One Tesseract reading, retried at other sizes while doubtful (see RETRY_SCALES)."""
+    text, confidence = engine.read(image=crop, psm=psm, whitelist=whitelist)
+    for factor in RETRY_SCALES:
+        if confidence >= RETRY_BELOW and any(c.isalnum() for c in text):
+            break
+        resized = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC)
+        again, again_confidence = engine.read(image=resized, psm=psm, whitelist=whitelist)
+        if again_confidence > confidence:
+            text, confidence = again, again_confidence
+    return text, confidence
+
+
+def text_lines(mask: np.ndarray, gap: int = 3, min_height: int = MIN_LINE_PX) -> list[tuple[int, int]]:
+    """(first row, last row) of each text line of a box's ink. A band lower than a line (an
+    i's dot, a speck) joins the nearer neighbouring band."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return []
+    bands = [[int(b[0]), int(b[-1])] for b in np.split(rows, np.flatnonzero(np.diff(rows) > gap) + 1)]
+    i = 0
+    while len(bands) > 1 and i < len(bands):
+        top, bottom = bands[i]
+        if bottom - top + 1 >= min_height:
+            i += 1
+            continue
+        above = top - bands[i - 1][1] if i > 0 else None
+        below = bands[i + 1][0] - bottom if i + 1 < len(bands) else None
+        j = i - 1 if below is None or (above is not None and above <= below) else i + 1
+        bands[j] = [min(bands[j][0], top), max(bands[j][1], bottom)]
+        del bands[i]
+        i = 0
+    return [(a, b) for a, b in bands]
+
+
 def read_box(
     engine: Engine,
     gray: np.ndarray,
@@ -221,6 +258,7 @@ def read_box(
     check: Callable[[str], bool] | None = None,
     glyphs: Glyphs | None = None,
     scale: float = 1.0,
+    by_line: bool = False,
 ) -> tuple[str, float, bool]:
     """(text, confidence, empty) for one box of an aligned page; raised footnote marks
     are read apart and appended as "(n)".
@@ -230,7 +268,9 @@ def read_box(
     reading wins when it passes the check and Tesseract's does not, or is more confident.
     Marks, raised after a value or alone in a box, are matched against the print's
     ``glyphs`` (at the page's text ``scale``) first; only what does not match goes to the
-    OCR engines.
+    OCR engines. With ``by_line``, a box whose block reading has fewer lines than its ink
+    (a wrapped table title) is read again line by line: on a fax, Tesseract's block mode
+    drops whole lines of a narrow cell ("Pre-\nWarrants" for "Pre-\nFunded\nWarrants").
     """
     mask = ink_mask(ink, rules, box, clear_border=clear_border)
     main, sup = split_superscript(mask)
@@ -241,14 +281,12 @@ def read_box(
     crop = crop_for_ocr(gray, ink, main, box)
     if crop is None:
         return "", 1.0, True
-    text, confidence = engine.read(image=crop, psm=psm, whitelist=whitelist)
-    for factor in RETRY_SCALES:
-        if confidence >= RETRY_BELOW and any(c.isalnum() for c in text):
-            break
-        resized = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC)
-        again, again_confidence = engine.read(image=resized, psm=psm, whitelist=whitelist)
-        if again_confidence > confidence:
-            text, confidence = again, again_confidence
+    text, confidence = _ocr(engine, crop, psm, whitelist)
+    lines = text_lines(main) if by_line else []
+    if len(lines) > len([t for t in text.splitlines() if t.strip()]):
+        top = max(0, int(np.flatnonzero(main.any(axis=1))[0]) - 4)  # crop_for_ocr's first row
+        read = [_ocr(engine, crop[max(0, a - top - 3) : b - top + 4], LINE_PSM, whitelist) for a, b in lines]
+        text, confidence = "\n".join(t for t, _ in read if t.strip()), min(c for _, c in read)
     if check is not None and (confidence < SECOND_BELOW or not check(text)):
         other = second_opinion(crop)
         if other is not None and other[0] and check(other[0]) and (not check(text) or other[1] > confidence):

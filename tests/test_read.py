@@ -2,7 +2,7 @@
 import cv2
 import numpy as np
 
-from ocr.read import split_superscript
+from ocr.read import split_superscript, text_lines
 
 
 def _ink(lines: list[tuple[str, float, tuple[int, int]]]) -> np.ndarray:
@@ -27,3 +27,14 @@ def test_marks_wrapped_onto_a_line_of_their_own():
 def test_a_short_last_line_of_words_is_not_marks():
     ink = _ink([("Option", 1.2, (10, 50)), ("buy", 0.8, (10, 110))])
     assert split_superscript(ink)[1] is None
+
+
+def test_text_lines_of_a_wrapped_title():
+    ink = _ink([("Pre-", 1.0, (10, 40)), ("Funded", 1.0, (10, 85)), ("Warrants (right", 1.0, (10, 130))])
+    lines = text_lines(ink)
+    assert len(lines) == 3 and lines[0][1] < lines[1][0] < lines[1][1] < lines[2][0]
+
+
+def test_an_i_dot_is_not_a_line_of_its_own():
+    ink = _ink([("min", 1.4, (10, 60))])
+    assert len(text_lines(ink, gap=1)) == 1
