@@ -9,6 +9,7 @@ overlays are asked for).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,10 @@ def read_flag(field: layout.FieldBox, geometry: layout.PageGeometry) -> assemble
     return assemble.Reading(field, "V" if glyph.any() else "", 1.0, not glyph.any())
 
 
+def _parses(text: str, kind: str) -> bool:
+    return parse.parse_value(text, kind).ok
+
+
 def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry, fields: list[layout.FieldBox],
                 glyphs: Glyphs | None = None, scale: float = 1.0) -> list[assemble.Reading]:
     out = []
@@ -122,9 +127,9 @@ def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry,
         if f.kind == "flag":
             out.append(read_flag(f, geometry))
             continue
-        check = (lambda text, kind=f.kind: parse.parse_value(text, kind).ok) if f.settings.get("second_opinion") else None
         text, confidence, empty = read_box(engine, page, geometry.ink, geometry.rules, f.box, psm=f.settings.get("psm", 7),
-                                           whitelist=f.settings.get("whitelist"), check=check,
+                                           whitelist=f.settings.get("whitelist"), check=partial(_parses, kind=f.kind),
+                                           second=f.settings.get("second_opinion", False),
                                            clear_border="all" if f.table is not None else "sides", glyphs=glyphs, scale=scale,
                                            by_line=f.settings.get("by_line", False))
         out.append(assemble.Reading(f, text, confidence, empty))

@@ -210,15 +210,21 @@ def read_mark(engine: Engine, crop: np.ndarray) -> tuple[str, float]:
     return "", min(confidence, UNREAD_MARK_CONFIDENCE)
 
 
-def _ocr(engine: Engine, crop: np.ndarray, psm: int, whitelist: str | None) -> tuple[str, float]:
-    """One Tesseract reading, retried at other sizes while doubtful (see RETRY_SCALES)."""
+def _ocr(engine: Engine, crop: np.ndarray, psm: int, whitelist: str | None,
+         check: Callable[[str], bool] | None = None) -> tuple[str, float]:
+    """One Tesseract reading, retried at other sizes while doubtful (see RETRY_SCALES): low
+    confidence, no letter or digit, or failing the box's ``check``. A reading that passes
+    the check beats a more confident one that does not."""
+    def rank(text: str, confidence: float) -> tuple[bool, float]:
+        return check is None or check(text), confidence
+
     text, confidence = engine.read(image=crop, psm=psm, whitelist=whitelist)
     for factor in RETRY_SCALES:
-        if confidence >= RETRY_BELOW and any(c.isalnum() for c in text):
+        if rank(text, confidence) >= (True, RETRY_BELOW) and any(c.isalnum() for c in text):
             break
         resized = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC)
         again, again_confidence = engine.read(image=resized, psm=psm, whitelist=whitelist)
-        if again_confidence > confidence:
+        if rank(again, again_confidence) > rank(text, confidence):
             text, confidence = again, again_confidence
     return text, confidence
 
@@ -256,6 +262,7 @@ def read_box(
     whitelist: str | None = None,
     clear_border: str = "",
     check: Callable[[str], bool] | None = None,
+    second: bool = False,
     glyphs: Glyphs | None = None,
     scale: float = 1.0,
     by_line: bool = False,
@@ -263,9 +270,10 @@ def read_box(
     """(text, confidence, empty) for one box of an aligned page; raised footnote marks
     are read apart and appended as "(n)".
 
-    With ``check`` (does the text parse as the box's kind?), a doubtful Tesseract reading,
-    below SECOND_BELOW or failing the check, is read again by the second engine, whose
-    reading wins when it passes the check and Tesseract's does not, or is more confident.
+    ``check`` says whether a text parses as the box's kind: readings that pass it are
+    preferred. With ``second``, a doubtful Tesseract reading, below SECOND_BELOW or failing
+    the check, is read again by the second engine, whose reading wins when it passes the
+    check and Tesseract's does not, or is more confident.
     Marks, raised after a value or alone in a box, are matched against the print's
     ``glyphs`` (at the page's text ``scale``) first; only what does not match goes to the
     OCR engines. With ``by_line``, a box whose block reading has fewer lines than its ink
@@ -281,13 +289,13 @@ def read_box(
     crop = crop_for_ocr(gray, ink, main, box)
     if crop is None:
         return "", 1.0, True
-    text, confidence = _ocr(engine, crop, psm, whitelist)
+    text, confidence = _ocr(engine, crop, psm, whitelist, check)
     lines = text_lines(main) if by_line else []
     if len(lines) > len([t for t in text.splitlines() if t.strip()]):
         top = max(0, int(np.flatnonzero(main.any(axis=1))[0]) - 4)  # crop_for_ocr's first row
         read = [_ocr(engine, crop[max(0, a - top - 3) : b - top + 4], LINE_PSM, whitelist) for a, b in lines]
         text, confidence = "\n".join(t for t, _ in read if t.strip()), min(c for _, c in read)
-    if check is not None and (confidence < SECOND_BELOW or not check(text)):
+    if second and check is not None and (confidence < SECOND_BELOW or not check(text)):
         other = second_opinion(crop)
         if other is not None and other[0] and check(other[0]) and (not check(text) or other[1] > confidence):
             text, confidence = other
