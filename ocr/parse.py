@@ -63,6 +63,12 @@ def _strip_stray(text: str) -> str:
     """
     marks = rules()["stray_marks"]
     tokens = [t for t in text.split() if t.strip(marks)]
+    # at the ends, a token with no letter or digit is a speck read as "-", "+", "=" or "*"
+    # (a lone bracket may close or open what the value holds, so it stays)
+    while tokens and not any(c.isalnum() for c in tokens[-1]) and tokens[-1] not in ")]":
+        tokens.pop()
+    while tokens and not any(c.isalnum() for c in tokens[0]) and tokens[0] not in "([$":
+        tokens.pop(0)
     return " ".join(tokens).strip(marks + " ") or text
 
 

@@ -100,6 +100,9 @@ CASES = [
     ("Stock options (right to buy)", "text", "Stock options (right to buy)", [], True),
     ("O’Brien ﬁnance", "text", "O'Brien finance", [], True),
     ("|", "text", "|", [], False),
+    ("Baltimore + -", "text", "Baltimore", [], True),  # specks at the ends of a rough scan
+    ("= C/O ACME GROUP INC *", "text", "C/O ACME GROUP INC", [], True),
+    ("Stock Option (right to buy )", "text", "Stock Option (right to buy )", [], True),
     ("", "text", None, [], True),
     # footnote-only cells
     ("(1)", "footnote_only", None, ["F1"], True),
