@@ -18,6 +18,8 @@ MIN_INK_PX = 40  # fewer ink pixels than this (after lines and specks are remove
 # period, a decimal point or the parts of a lone "(1)" are as small, but sit beside others.
 DUST_PX = 8
 SPECK_PX = 60
+DASH_HEIGHT = 5  # px: a piece of a broken rule is no taller than this, and at least as wide
+DOTTED_DASHES, DOTTED_SPAN = 4, 0.3  # that many pieces on one row across this share of the box
 SPECK_REACH = (31, 15)  # (width, height) of the neighbourhood that makes a speck print
 MIN_MARK_INK_PX = 15  # a raised "(1)" has less ink than a value
 MARK_LINE_PX = 40  # a crop of marks taller than this holds two lines of them
@@ -67,12 +69,32 @@ def _crossing_strokes(ink: np.ndarray, kept: np.ndarray, core: np.ndarray, lines
     return crossing | (band & inked & near_tails)
 
 
-def ink_mask(ink: np.ndarray, rules: Rules, box: Box, clear_border: str = "", span: float = 0.8) -> np.ndarray:
+def _dotted_rule(stats: np.ndarray, width: int) -> np.ndarray:
+    """Components that are the dashes of a rule a fax or photocopy broke up: flat pieces,
+    at least DOTTED_DASHES of them on one row across DOTTED_SPAN of the box. The rule finder
+    needs unbroken runs, so such a rule stays in the ink, where Tesseract reads it as letters."""
+    top, height = stats[:, cv2.CC_STAT_TOP], stats[:, cv2.CC_STAT_HEIGHT]
+    left, right = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_LEFT] + stats[:, cv2.CC_STAT_WIDTH]
+    flat = (height <= DASH_HEIGHT) & (stats[:, cv2.CC_STAT_WIDTH] >= height)
+    flat[0] = False
+    centre = top + height // 2
+    drop = np.zeros(len(stats), bool)
+    for i in np.flatnonzero(flat):
+        row = flat & (np.abs(centre - centre[i]) <= DASH_HEIGHT // 2)
+        if row.sum() >= DOTTED_DASHES and right[row].max() - left[row].min() >= DOTTED_SPAN * width:
+            drop |= row
+    return drop
+
+
+def ink_mask(ink: np.ndarray, rules: Rules, box: Box, clear_border: str = "", span: float = 0.8,
+             dotted: bool = False) -> np.ndarray:
     """Ink of a box without the ruled lines, dust, and isolated specks. With ``clear_border``
     "all" (a whole table cell, whose text never reaches its edges) or "sides" (a part of a
     cell, whose text never reaches its left and right edges), also without anything touching
     those edges: what is left of a thick, wavy or tilted rule. Rules shorter than ``span``
-    of the box stay (see ``_spanning``)."""
+    of the box stay (see ``_spanning``). With ``dotted``, a field's box (not a page of text,
+    where the flat pieces of a line of broken letters can line up as well), also without
+    the dashes of a broken rule (see ``_dotted_rule``)."""
     x, y, w, h = box
     lines = cv2.bitwise_or(_spanning(rules.horizontal[y : y + h, x : x + w], 2, w, span),
                            _spanning(rules.vertical[y : y + h, x : x + w], 3, h, span))
@@ -95,6 +117,8 @@ def ink_mask(ink: np.ndarray, rules: Rules, box: Box, clear_border: str = "", sp
         has_neighbour = np.zeros(n, bool)
         has_neighbour[np.unique(kept[near_other])] = True
         drop |= small & ~has_neighbour
+    if dotted:
+        drop |= _dotted_rule(stats, w)
     if clear_border:
         edges = [labels[:, 0], labels[:, -1]] + ([labels[0], labels[-1]] if clear_border == "all" else [])
         edge = np.unique(np.concatenate(edges))
@@ -280,7 +304,7 @@ def read_box(
     (a wrapped table title) is read again line by line: on a fax, Tesseract's block mode
     drops whole lines of a narrow cell ("Pre-\nWarrants" for "Pre-\nFunded\nWarrants").
     """
-    mask = ink_mask(ink, rules, box, clear_border=clear_border)
+    mask = ink_mask(ink, rules, box, clear_border=clear_border, dotted=True)
     main, sup = split_superscript(mask)
     if sup is None and glyphs is not None and np.count_nonzero(mask) >= MIN_MARK_INK_PX and looks_like_marks(mask, glyphs, scale):
         alone = match_marks(clean(gray, ink, mask, box), mask, glyphs, scale)

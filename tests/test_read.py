@@ -2,7 +2,8 @@
 import cv2
 import numpy as np
 
-from ocr.read import split_superscript, text_lines
+from ocr.locate import Rules
+from ocr.read import ink_mask, split_superscript, text_lines
 
 
 def _ink(lines: list[tuple[str, float, tuple[int, int]]]) -> np.ndarray:
@@ -38,3 +39,15 @@ def test_text_lines_of_a_wrapped_title():
 def test_an_i_dot_is_not_a_line_of_its_own():
     ink = _ink([("min", 1.4, (10, 60))])
     assert len(text_lines(ink, gap=1)) == 1
+
+
+def test_a_rule_a_fax_broke_into_dashes_is_not_ink():
+    ink = _ink([("06/23/2023", 1.0, (10, 40)), ("Pre-Funded", 1.0, (10, 90))])
+    for x in range(5, 315, 14):  # a rule in dashes 4 px long and 3 px high, every 14 px
+        ink[140:143, x : x + 4] = 255
+    empty = Rules(np.zeros_like(ink), np.zeros_like(ink))
+    box = (0, 0, ink.shape[1], ink.shape[0])
+    mask = ink_mask(ink, empty, box, dotted=True)
+    assert not mask[135:150].any()  # the dashes are gone
+    assert np.array_equal(mask[:120] > 0, ink[:120] > 0)  # the hyphen and every glyph stay
+    assert ink_mask(ink, empty, box)[140:143].any()  # only fields ask for it
