@@ -55,6 +55,27 @@ def _line(words: list[Word], page: int, dx: int, dy: int) -> TrailerLine:
     return TrailerLine(text, min(w.confidence for w in words) / 100.0, (x0 + dx, y0 + dy, x1 - x0, y1 - y0), page)
 
 
+def _signature_columns(mask: np.ndarray, x0: int, split: int, reach: int, min_gap: int,
+                       max_gap: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(name, date) column spans, in page x, of the signature rows' ink ``mask`` (which starts
+    at page x ``x0``). A scan shifted or skewed at the foot of the page moves the columns off
+    the box map's ``split``, and "/s/" lost its slash while the name took the date's first
+    digits: the columns are cut at the widest blank gap (at least ``min_gap``) within
+    ``reach`` of the split, the name starts at the first ink, and the date ends where a
+    blank wider than ``max_gap`` leaves only specks or a rule's stub."""
+    columns = np.flatnonzero(mask.any(axis=0)) + x0
+    if columns.size == 0:
+        return (x0, split), (split, x0 + mask.shape[1])
+    widths = np.diff(columns)
+    gaps = [(int(columns[i]) + 1, int(columns[i + 1])) for i in np.flatnonzero(widths > min_gap)]
+    near = [g for g in gaps if abs((g[0] + g[1]) / 2 - split) <= reach]
+    cut = max(near, key=lambda g: (g[1] - g[0], -abs((g[0] + g[1]) / 2 - split))) if near else (split, split)
+    date = columns[columns >= cut[1]]
+    ends = np.flatnonzero(np.diff(date) > max_gap)
+    right = int(date[ends[0]]) + 1 if ends.size else int(date[-1]) + 1 if date.size else cut[1] + 1
+    return (min(int(columns[0]), cut[0]), cut[0]), (cut[1], right)
+
+
 def _read_signature(engine: Engine, gray: np.ndarray, geometry: PageGeometry, rows: list[Box], page: int,
                     spec: dict[str, Any], trailer: Trailer) -> None:
     """Name and date above the signature label, each read in its own column as a block: a long
@@ -65,9 +86,12 @@ def _read_signature(engine: Engine, gray: np.ndarray, geometry: PageGeometry, ro
     w = gray.shape[1]
     y0 = max(0, min(b[1] for b in rows) - 4)
     y1 = max(b[1] + b[3] for b in rows) + 4
-    x_name, x_date = int(spec["signature_x"] * w), int(spec["date_x"] * w)
-    for x0, x1, psm, out in ((x_name, x_date, 6, trailer.signature_name), (x_date, w, 7, trailer.signature_date)):
-        box = (x0, y0, x1 - x0, y1 - y0)
+    x0 = int(spec["right_block_x"] * w)
+    region = ink_mask(geometry.ink, geometry.rules, (x0, y0, w - x0, y1 - y0), span=0.0)
+    name, date = _signature_columns(region, x0, int(spec["date_x"] * w), int(spec["column_reach"] * w),
+                                    int(spec["column_gap"][0] * w), int(spec["column_gap"][1] * w))
+    for (left, right), psm, out in ((name, 6, trailer.signature_name), (date, 7, trailer.signature_date)):
+        box = (max(0, left - 6), y0, min(w, right + 6) - max(0, left - 6), y1 - y0)
         crop = crop_for_ocr(gray, geometry.ink, ink_mask(geometry.ink, geometry.rules, box, span=0.0), box)
         if crop is None:
             continue
