@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -86,9 +87,15 @@ def best_glyph(piece: np.ndarray, glyphs: Glyphs) -> tuple[str, float, float]:
     return glyphs.labels[best], scores[best], scores[best] - scores[runner_up]
 
 
-def match_marks(gray: np.ndarray, marks: np.ndarray, glyphs: Glyphs, scale: float = 1.0) -> tuple[str, float] | None:
-    """("(1)(3)", confidence) for the raised marks ``marks`` (a mask over ``gray``, a box's
-    cleaned pixels), or None when they do not look like the print's marks.
+class MarkMatch(NamedTuple):
+    text: str  # "(1)(3)"
+    confidence: float
+    left: int  # x in the box where the matched marks begin
+
+
+def match_marks(gray: np.ndarray, marks: np.ndarray, glyphs: Glyphs, scale: float = 1.0) -> MarkMatch | None:
+    """The raised marks ``marks`` (a mask over ``gray``, a box's cleaned pixels) as "(1)(3)",
+    or None when they do not look like the print's marks.
 
     The window is measured back from the right end of the marks, a whole number of pitches
     wide: the last ")" survives a bad scan best, while the first "(" often merges with the
@@ -116,4 +123,4 @@ def match_marks(gray: np.ndarray, marks: np.ndarray, glyphs: Glyphs, scale: floa
             return None
         text = f"{text}({label})"
         confidence = min(confidence, score if margin >= MIN_MARGIN else AMBIGUOUS_CONFIDENCE)
-    return text, confidence
+    return MarkMatch(text, confidence, max(0, left))

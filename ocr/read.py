@@ -309,10 +309,19 @@ def read_box(
     if sup is None and glyphs is not None and np.count_nonzero(mask) >= MIN_MARK_INK_PX and looks_like_marks(mask, glyphs, scale):
         alone = match_marks(clean(gray, ink, mask, box), mask, glyphs, scale)
         if alone is not None:
-            return alone[0], alone[1], False
+            return alone.text, alone.confidence, False
+    mark = None
+    if sup is not None:
+        mark = match_marks(clean(gray, ink, mask, box), sup, glyphs, scale) if glyphs is not None else None
+        if mark is not None:  # what the mask left of the first "(" is not the value's
+            rows = np.flatnonzero(sup.any(axis=1))
+            main[rows[0] : rows[-1] + 1, mark.left :] = 0
+        else:
+            mark_crop = crop_for_ocr(gray, ink, sup, box, min_ink=MIN_MARK_INK_PX)
+            mark = read_mark(engine, mark_crop) if mark_crop is not None else None
     crop = crop_for_ocr(gray, ink, main, box)
     if crop is None:
-        return "", 1.0, True
+        return (mark[0], mark[1], False) if mark is not None else ("", 1.0, True)
     text, confidence = _ocr(engine, crop, psm, whitelist, check)
     lines = text_lines(main) if by_line else []
     if len(lines) > len([t for t in text.splitlines() if t.strip()]):
@@ -323,11 +332,6 @@ def read_box(
         other = second_opinion(crop)
         if other is not None and other[0] and check(other[0]) and (not check(text) or other[1] > confidence):
             text, confidence = other
-    if sup is not None:
-        mark = match_marks(clean(gray, ink, mask, box), sup, glyphs, scale) if glyphs is not None else None
-        if mark is None:
-            mark_crop = crop_for_ocr(gray, ink, sup, box, min_ink=MIN_MARK_INK_PX)
-            mark = read_mark(engine, mark_crop) if mark_crop is not None else None
-        if mark is not None:
-            text, confidence = f"{text}{mark[0]}", min(confidence, mark[1])
+    if mark is not None:
+        text, confidence = f"{text}{mark[0]}", min(confidence, mark[1])
     return text, confidence, False
