@@ -75,7 +75,8 @@ def settings_for(boxes: dict[str, Any], kind: str, spec: dict[str, Any]) -> dict
 
 
 def checkbox_fields(boxes: dict[str, Any], geometry: PageGeometry, page: int, frame_top: int) -> list[FieldBox]:
-    """The form's top checkboxes, found as small ruled squares left of the title, in box-map order.
+    """The form's top checkboxes, found as small ruled squares left of the title, each given to
+    the element whose place on the template it is nearest.
 
     The mark is read in the square's interior (a fifth in from each side, so the border is not
     ink); an empty box in a narrow column prints smaller than a mark and is read as empty.
@@ -85,11 +86,23 @@ def checkbox_fields(boxes: dict[str, Any], geometry: PageGeometry, page: int, fr
     squares = locate.find_checkboxes(geometry.ink, (int(spec["x"][0] * width), int(spec["x"][1] * width)),
                                      (int(spec["y"][0] * height), frame_top))
     out = []
-    for path, (x, y, w, h) in zip(spec["paths"], squares):
+    for path, (x, y, w, h) in _by_place(spec["paths"], spec["expected_y"], squares):
         dx, dy = max(2, w // 5), max(2, h // 5)
         settings = {"role": "value", "can_hold_mark": min(w, h) >= spec["min_marked_size"]}
         out.append(FieldBox(path, "mark", (x + dx, y + dy, w - 2 * dx, h - 2 * dy), page, settings))
     return out
+
+
+def _by_place(paths: list[str], expected_y: list[int], squares: list[Box]) -> list[tuple[str, Box]]:
+    """Each path with the square nearest its place on the template: a square a bad scan
+    lost must not hand its mark to the next box's element."""
+    pairs = []
+    for path, y in zip(paths, expected_y):
+        if squares:
+            nearest = min(squares, key=lambda s: abs(s[1] - y))
+            if all(abs(nearest[1] - other) >= abs(nearest[1] - y) for other in expected_y):
+                pairs.append((path, nearest))
+    return pairs
 
 
 def between_labels(lines: list[tuple[str, Box]], cell: Box, above: str, below: str) -> Box | None:

