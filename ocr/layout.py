@@ -192,7 +192,9 @@ def table_cells(boxes: dict[str, Any], geometry: PageGeometry, page: int, first_
     A body row is a run of cells sharing top and bottom with exactly the table's column count;
     repeated header rows never form such a run, so they are skipped on continuation pages. A
     row up to ``MISSING_RULES`` cells short is rebuilt (see ``_rebuild``) from the nearest
-    whole row of its table above it, or from the header cells that end where it starts.
+    whole row of its table above it, or from the header cells that end where it starts; when
+    those header cells are as few as the row's and line up with them, the scan lost the
+    table's last columns, and the row is read as the columns it has.
     """
     tables = boxes.get("tables", [])
     counts = [t["cells_per_row"] for t in tables]
@@ -205,12 +207,14 @@ def table_cells(boxes: dict[str, Any], geometry: PageGeometry, page: int, first_
         table = tables[counts.index(n)]
         name = table["element"]
         if len(row) < n:
-            above = [c for c in geometry.cells if abs(c[1] + c[3] - row[0][1]) <= ROW_GAP]
-            header = sorted(above, key=lambda c: c[0]) if len(above) == n else None
-            reference = last_whole.get(name) or header
-            row = _rebuild(row, reference) if reference else None
-            if row is None:
+            above = sorted((c for c in geometry.cells if abs(c[1] + c[3] - row[0][1]) <= ROW_GAP), key=lambda c: c[0])
+            reference = last_whole.get(name) or (above if len(above) == n else None)
+            rebuilt = _rebuild(row, reference) if reference else None
+            if rebuilt is None and len(above) == len(row) and _rebuild(row, above) is not None:
+                rebuilt = row  # the scan cut the table's last columns off, header and body alike
+            if rebuilt is None:
                 continue
+            row = rebuilt
         last_whole[name] = row
         index = first_row.get(name, 0)
         first_row[name] = index + 1

@@ -31,6 +31,7 @@ from ocr.corpus import scan, score
 from ocr.corpus.generate import generate_filing
 from ocr.corpus.render import render_pdf, render_pdfs
 from ocr.errors import NotForm4Error
+from ocr.layout import measure
 from ocr.locate import binarize, find_checkboxes
 from ocr.export import document_json
 from ocr.pipeline import read_document
@@ -158,6 +159,25 @@ def without_first_checkbox(page: np.ndarray) -> np.ndarray:
     return out
 
 
+def one_derivative_row(doc: ownership.Doc) -> bool:
+    """A short filing with exactly one Table II transaction and no Table II holding."""
+    table2 = doc.get("derivativeTable", {})
+    return (len(table2.get("derivativeTransaction", [])) == 1 and "derivativeHolding" not in table2
+            and is_short({k: v for k, v in doc.items() if k != "derivativeTable"}))
+
+
+def without_table2_last_column(page: np.ndarray) -> np.ndarray:
+    """The page with Table II's last column (nature of ownership) and its right border painted
+    out, header and body alike, as a shifted photocopy can lose them."""
+    geometry = measure(page)
+    row = next(r for r in geometry.rows if len(r) == 16)
+    top = min(c[1] for c in geometry.cells if abs(c[1] + c[3] - row[0][1]) <= 14)
+    bottom = max(c[1] + c[3] for c in row)
+    out = page.copy()
+    out[top - 3 : bottom + 4, row[-1][0] - 3 :] = 255
+    return out
+
+
 FILINGS: dict[str, Callable[[], ownership.Doc]] = {
     "short-2023": lambda: short_filing("2023"),
     "short-pre2023": lambda: short_filing("pre2023"),
@@ -165,6 +185,7 @@ FILINGS: dict[str, Callable[[], ownership.Doc]] = {
     "period-mismatch": period_mismatch_filing,
     "signed-by-attorney": signed_by_attorney_filing,
     "rule-10b5": rule_10b5_filing,
+    "one-derivative": lambda: generate_filing(first_seed("2023", one_derivative_row), "2023"),
 }
 
 
@@ -272,6 +293,8 @@ CASES: dict[str, Spec] = {
     "period-mismatch": Spec("period-mismatch", _form("period-mismatch"), "png", "clean", 11),
     "signed-by-attorney": Spec("signed-by-attorney", _form("signed-by-attorney"), "pdf", "office", 12),
     "first-checkbox-lost": Spec("rule-10b5", lambda p: [without_first_checkbox(p["rule-10b5"][1][0])], "png", "office", 13),
+    "table2-last-column-lost": Spec("one-derivative", lambda p: [without_table2_last_column(p["one-derivative"][1][0])],
+                                    "png", "office", 14),
 }
 
 
@@ -498,3 +521,17 @@ def test_a_lost_checkbox_neither_changes_the_layout_nor_moves_the_other_mark(rea
     assert case.result.template == "edgar-2023"
     assert case.result.document.get("aff10b5One") == "true"
     assert case.result.document.get("notSubjectToSection16") != "true"
+
+
+def test_a_table_row_whose_last_column_the_scan_lost_is_read(read_case):
+    case = read_ok(read_case, "table2-last-column-lost")
+    want = case.truth["derivativeTable"]["derivativeTransaction"][0]
+    got = case.result.document.get("derivativeTable", {}).get("derivativeTransaction", [])
+    assert len(got) == 1
+    for path in (("securityTitle", "value"), ("transactionDate", "value"), ("transactionCoding", "transactionCode"),
+                 ("underlyingSecurity", "underlyingSecurityShares", "value"),
+                 ("ownershipNature", "directOrIndirectOwnership", "value")):
+        a, b = want, got[0]
+        for key in path:
+            a, b = a.get(key, {}), b.get(key, {})
+        assert score.normalize("/".join(path), str(a)) == score.normalize("/".join(path), str(b)), path
