@@ -158,7 +158,7 @@ def _date(text: str) -> Parsed:
     return Parsed(value, ok=warning is None, warning=warning)
 
 
-_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_GROUPED = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")  # no group of thousands follows a lone 0
 _PLAIN = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -178,9 +178,10 @@ def _decimal(text: str, *, shares: bool) -> Parsed | None:
             return _flag(value, f"dot at a thousands position in {mapped!r} (fraction, or {mapped.replace('.', ',')}?)")
         return Parsed(value)
     # Separators where the print never puts them: best guess, flagged. A last separator
-    # followed by other than three digits can only be the decimal point ("31,300,4717").
+    # followed by other than three digits, or after nothing but a 0, can only be the
+    # decimal point ("31,300,4717", "$0,308" for $0.308 on a fax).
     head, sep, tail = mapped.rpartition(",") if mapped.rfind(",") > mapped.rfind(".") else mapped.rpartition(".")
-    if sep and tail and len(tail) != 3:
+    if sep and tail and (len(tail) != 3 or not head.strip("0")):
         guess = head.replace(",", "").replace(".", "") + "." + tail
     else:
         guess = mapped.replace(",", "") if mapped.count(".") <= 1 else mapped.replace(",", "").replace(".", "")

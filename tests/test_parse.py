@@ -100,6 +100,7 @@ CASES = [
     ("Stock options (right to buy)", "text", "Stock options (right to buy)", [], True),
     ("O’Brien ﬁnance", "text", "O'Brien finance", [], True),
     ("|", "text", "|", [], False),
+    ("$0,308", "price", "0.308", [], False),  # a fax's decimal point read as a comma
     ("Baltimore + -", "text", "Baltimore", [], True),  # specks at the ends of a rough scan
     ("= C/O ACME GROUP INC *", "text", "C/O ACME GROUP INC", [], True),
     ("Stock Option (right to buy )", "text", "Stock Option (right to buy )", [], True),
