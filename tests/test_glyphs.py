@@ -3,6 +3,7 @@ fax scanner profiles, where OCR alone reads few of them."""
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -14,6 +15,7 @@ from ocr.corpus import reference, scan
 from ocr.corpus.generate import generate_filing
 from ocr.corpus.render import render_pdf
 from ocr.pipeline import read_document
+from ocr.result import DocumentResult
 from ocr.template import TEMPLATES_DIR, load_templates
 
 DIGITS = "123456789"
@@ -60,14 +62,19 @@ def marks_by_row(doc: ownership.Doc) -> list[tuple[list[str], list[str]]]:
             for r in doc.get("nonDerivativeTable", {}).get("nonDerivativeTransaction", [])]
 
 
+def scan_and_read(pages: list[np.ndarray], profile: str, seed: int, folder: Path) -> DocumentResult:
+    """The printed pages through a scanner profile, written as a TIFF and read back."""
+    rng = np.random.default_rng(seed)
+    degraded = [scan.degrade(page, profile, rng) for page in pages]
+    path = scan.write_scan([img for img, _ in degraded], degraded[0][1], folder / f"{profile}.tif",
+                           scan.store_jpeg_quality(profile))
+    return read_document(path)
+
+
 @pytest.mark.parametrize("profile,seed", [("rough", 1), ("rough", 2), ("fax", 3)])
 def test_marks_on_a_bad_scan_are_read(printed, tmp_path, profile, seed):
     doc, pages = printed
-    rng = np.random.default_rng(seed)
-    degraded = [scan.degrade(page, profile, rng) for page in pages]
-    path = scan.write_scan([img for img, _ in degraded], degraded[0][1], tmp_path / f"{profile}.tif",
-                           scan.store_jpeg_quality(profile))
-    result = read_document(path)
+    result = scan_and_read(pages, profile, seed, tmp_path)
     read, want = marks_by_row(result.document), marks_by_row(doc)
     assert len(read) == len(want)
     right = sum(r[k] == w[k] for r, w in zip(read, want) for k in (0, 1) if w[k])
@@ -82,11 +89,7 @@ def test_marks_on_a_bad_scan_are_read(printed, tmp_path, profile, seed):
 @pytest.mark.parametrize("profile,seed", [("office", 4), ("rough", 4)])
 def test_values_without_marks_get_none(printed, tmp_path, profile, seed):
     doc, pages = printed
-    rng = np.random.default_rng(seed)
-    degraded = [scan.degrade(page, profile, rng) for page in pages]
-    path = scan.write_scan([img for img, _ in degraded], degraded[0][1], tmp_path / f"{profile}.tif",
-                           scan.store_jpeg_quality(profile))
-    rows = read_document(path).document["nonDerivativeTable"]["nonDerivativeTransaction"]
+    rows = scan_and_read(pages, profile, seed, tmp_path).document["nonDerivativeTable"]["nonDerivativeTransaction"]
     for row in rows:
         for name in ("transactionDate", "postTransactionAmounts", "ownershipNature"):
             assert "footnoteId" not in str(row.get(name, "")), row
