@@ -26,9 +26,8 @@ MAX_STRETCH = 1.35  # marks wider than their count of glyph pitches are not a ru
 # 90% of those read right one over 0.05.
 MIN_MARGIN = 0.03
 AMBIGUOUS_CONFIDENCE = 0.5
-
-
 MARK_ONLY_HEIGHT = 1.25  # ink no taller than this many glyph heights may be marks alone
+PAREN_SHAPE = 2.2  # a parenthesis is at least this many times as tall as it is wide
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ def looks_like_marks(mask: np.ndarray, glyphs: Glyphs, scale: float = 1.0) -> bo
         return False
     order = np.argsort(stats[1:, cv2.CC_STAT_LEFT])
     ends = stats[1:][order[[0, -1]]]
-    return bool(np.all(ends[:, cv2.CC_STAT_HEIGHT] >= 2.2 * ends[:, cv2.CC_STAT_WIDTH]))
+    return bool(np.all(ends[:, cv2.CC_STAT_HEIGHT] >= PAREN_SHAPE * ends[:, cv2.CC_STAT_WIDTH]))
 
 
 def _blurred(image: np.ndarray) -> np.ndarray:

@@ -49,11 +49,11 @@ def _spanning(lines: np.ndarray, stat: int, extent: int, share: float = 0.8) -> 
     return np.where(keep[labels], 255, 0).astype(np.uint8)
 
 
-def _crossing_strokes(ink: np.ndarray, kept: np.ndarray, core: np.ndarray, lines: np.ndarray, reach: int = 6, run: int = 12) -> np.ndarray:
-    """Pixels of the erased rule band (``lines``: the rules' ``core`` and a margin) that
-    belong to a glyph: a descender or a comma's tail reaching down into an underline. Such a
-    stroke has the glyph's ink right above, and either ink right below (it crosses the rule)
-    or no long run of ink beside it in the rule's core (the print skips the underline around
+def _crossing_strokes(ink: np.ndarray, kept: np.ndarray, core: np.ndarray, band: np.ndarray, reach: int = 6, run: int = 12) -> np.ndarray:
+    """Pixels of the erased ``band`` (the rules' ``core`` and a margin) that belong to a
+    glyph: a descender or a comma's tail reaching down into an underline. Such a stroke has
+    the glyph's ink right above, and either ink right below (it crosses the rule) or no long
+    run of ink beside it in the rule's core (the print skips the underline around
     descenders; the gap was bridged when the rule was found). Erased with the rule, a comma
     under the signature's underline reads as a period."""
     above, below = np.zeros(kept.shape, bool), np.zeros(kept.shape, bool)
@@ -62,11 +62,11 @@ def _crossing_strokes(ink: np.ndarray, kept: np.ndarray, core: np.ndarray, lines
         above[step:] |= glyph[:-step]
         below[:-step] |= glyph[step:]
     in_run = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1))) > 0
-    band, inked = lines > 0, ink > 0
+    erased, inked = band > 0, ink > 0
     tails = (core > 0) & inked & above & ~in_run
-    crossing = band & inked & above & below
+    crossing = erased & inked & above & below
     near_tails = cv2.dilate(tails.astype(np.uint8), np.ones((7, 1), np.uint8)) > 0  # the margin rows beside them
-    return crossing | (band & inked & near_tails)
+    return crossing | (erased & inked & near_tails)
 
 
 def _dotted_rule(stats: np.ndarray, width: int) -> np.ndarray:
