@@ -113,7 +113,8 @@ def _flag(value: str | None, warning: str) -> Parsed:
 def _text(text: str) -> Parsed:
     if text and not text.strip(rules()["stray_marks"] + " "):
         return _flag(text, f"only stray marks: {text!r}")
-    return Parsed(text or None)
+    # a name, an address or a title never starts with these: a speck read before it
+    return Parsed(text.lstrip(rules()["never_leading"]) or text or None)
 
 
 def parse_date(text: str) -> tuple[str | None, str | None]:
@@ -244,7 +245,7 @@ def _city_state_zip(text: str) -> Parsed:
     narrow one wraps, so the parts are told apart by their form, not their place: the zip is
     the last five- or nine-digit token, the state the last two-letter token before it.
     """
-    tokens = text.split()
+    tokens = [t.strip(",;:") for t in text.split()]
     zip_code = next((t for t in reversed(tokens) if _ZIP.match(t)), None)
     if zip_code:
         tokens.remove(zip_code)
@@ -254,7 +255,7 @@ def _city_state_zip(text: str) -> Parsed:
         state = state.upper()  # small capitals read as lower case
     else:
         state = None
-    city = " ".join(tokens) or None
+    city = _strip_stray(" ".join(tokens)) or None  # a speck between city and state
     parts = {"rptOwnerCity": city, "rptOwnerState": state, "rptOwnerZipCode": zip_code}
     return Parsed(city, parts=parts)
 

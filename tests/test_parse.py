@@ -102,6 +102,7 @@ CASES = [
     ("|", "text", "|", [], False),
     ("$0,308", "price", "0.308", [], False),  # a fax's decimal point read as a comma
     ("Baltimore + -", "text", "Baltimore", [], True),  # specks at the ends of a rough scan
+    ('"P.O. BOX 51492', "text", "P.O. BOX 51492", [], True),
     ("= C/O ACME GROUP INC *", "text", "C/O ACME GROUP INC", [], True),
     ("Stock Option (right to buy )", "text", "Stock Option (right to buy )", [], True),
     ("", "text", None, [], True),
@@ -167,6 +168,8 @@ def test_ticker(text, name, symbol, ok):
         ("SOUTH SAN\nCA\n94090\nFRANCISCO", "SOUTH SAN FRANCISCO", "CA", "94090"),  # wrapped city, sparse read
         ("ST LOUIS MO 63101-1234", "ST LOUIS", "MO", "63101-1234"),  # a two-letter word in the city
         ("LONDON", "LONDON", None, None),
+        ("NASHVILLE * TN 37201", "NASHVILLE", "TN", "37201"),  # a speck read between city and state
+        ("MINNEAPOLIS MN 55491,", "MINNEAPOLIS", "MN", "55491"),
     ],
 )
 def test_city_state_zip(text, city, state, zip_code):
