@@ -27,6 +27,7 @@ MARK_LINE_SHRINK = 0.9  # a line of glyphs this much smaller than the text above
 MARK_WHITELIST = "0123456789()"
 LINE_PSM = 7  # see read_box's by_line
 MIN_LINE_PX = 12  # a band of ink lower than this is part of a line (an i's dot), not one
+LETTER_SHARE = 0.6  # the letter of a one-letter box is at least this share of its tallest glyph
 # Tesseract's LSTM can misread a clean glyph at one size and not at another (measured: 757,576
 # read 757,976 at confidence 0.84, right at 0.75x and 1.25x): doubtful reads are retried.
 # A raised "(1)" is too small for Tesseract as printed: it reads "()". Measured on clean
@@ -203,6 +204,25 @@ def split_superscript(mask: np.ndarray, max_run: int = 10) -> tuple[np.ndarray, 
     return main, np.where(sup, 255, 0).astype(np.uint8)
 
 
+def split_after_letter(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """(the letter, what follows it) of a box that holds one letter (a code, A/D, D/I): marks
+    after it are everything to its right. On a photocopy a speck joined to "(1)" can make it
+    reach below the letter's cap line, where ``split_superscript`` does not take it for a mark."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n < 3:
+        return mask, None
+    left, height = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_HEIGHT]
+    right = left + stats[1:, cv2.CC_STAT_WIDTH]
+    tall = np.flatnonzero(height >= LETTER_SHARE * height.max())
+    letter = tall[np.argmin(left[tall])]
+    after = np.flatnonzero(left >= right[letter] - 2)
+    after = after[after != letter]
+    if after.size == 0:
+        return mask, None
+    marks = np.isin(labels, after + 1)
+    return np.where(marks, 0, mask).astype(np.uint8), np.where(marks, 255, 0).astype(np.uint8)
+
+
 def bands_of(rows: np.ndarray) -> list[np.ndarray]:
     """Runs of inked rows: the text lines of a box, top to bottom."""
     return np.split(rows, np.flatnonzero(np.diff(rows) > 2) + 1)
@@ -290,6 +310,7 @@ def read_box(
     glyphs: Glyphs | None = None,
     scale: float = 1.0,
     by_line: bool = False,
+    one_letter: bool = False,
 ) -> tuple[str, float, bool]:
     """(text, confidence, empty) for one box of an aligned page; raised footnote marks
     are read apart and appended as "(n)".
@@ -303,9 +324,15 @@ def read_box(
     OCR engines. With ``by_line``, a box whose block reading has fewer lines than its ink
     (a wrapped table title) is read again line by line: on a fax, Tesseract's block mode
     drops whole lines of a narrow cell ("Pre-\nWarrants" for "Pre-\nFunded\nWarrants").
+    With ``one_letter`` (a code, A/D or D/I box), what follows the letter is taken for marks
+    when the glyphs match it (see ``split_after_letter``).
     """
     mask = ink_mask(ink, rules, box, clear_border=clear_border, dotted=True)
     main, sup = split_superscript(mask)
+    if sup is None and one_letter and glyphs is not None:
+        letter, after = split_after_letter(mask)
+        if after is not None and match_marks(clean(gray, ink, mask, box), after, glyphs, scale) is not None:
+            main, sup = letter, after
     if sup is None and glyphs is not None and np.count_nonzero(mask) >= MIN_MARK_INK_PX and looks_like_marks(mask, glyphs, scale):
         alone = match_marks(clean(gray, ink, mask, box), mask, glyphs, scale)
         if alone is not None:

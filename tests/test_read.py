@@ -3,7 +3,7 @@ import cv2
 import numpy as np
 
 from ocr.locate import Rules
-from ocr.read import ink_mask, split_superscript, text_lines
+from ocr.read import ink_mask, split_after_letter, split_superscript, text_lines
 
 
 def _ink(lines: list[tuple[str, float, tuple[int, int]]]) -> np.ndarray:
@@ -51,3 +51,10 @@ def test_a_rule_a_fax_broke_into_dashes_is_not_ink():
     assert not mask[135:150].any()  # the dashes are gone
     assert np.array_equal(mask[:120] > 0, ink[:120] > 0)  # the hyphen and every glyph stay
     assert ink_mask(ink, empty, box)[140:143].any()  # only fields ask for it
+
+
+def test_what_follows_the_letter_of_a_one_letter_box():
+    ink = _ink([("D", 1.2, (10, 60)), ("(1)", 0.6, (45, 52))])  # a mark sitting low, as a speck makes it
+    letter, marks = split_after_letter(ink)
+    assert marks is not None and marks[:, :42].sum() == 0 and letter[:, 44:].sum() == 0
+    assert split_after_letter(_ink([("D", 1.2, (10, 60))]))[1] is None
