@@ -115,7 +115,9 @@ def _signature_bottom(geometry: PageGeometry, top: int, spec: dict[str, Any]) ->
 def read_page(
     engine: Engine, gray: np.ndarray, geometry: PageGeometry, page: int, top: int, spec: dict[str, Any], trailer: Trailer
 ) -> Trailer:
-    """Add this page's trailer lines (below ``top``) to ``trailer``; stops at the signature label."""
+    """Add this page's trailer lines (below ``top``) to ``trailer``; stops at the signature label.
+    Signature rows at the foot of a page without their label are the head of a signature the
+    browser split across pages: they are read here, and the next page's rows follow them."""
     h, w = gray.shape
     margin = int(spec["page_margin"] * h)
     top, bottom = max(top, margin), _signature_bottom(geometry, top, spec) or h - margin
@@ -161,4 +163,6 @@ def read_page(
                 trailer.footnotes[-1].append(line)
         elif trailer.mode == "remarks":
             trailer.remarks.append(line)
+    if signature_rows and not trailer.done:  # the signature runs on to the next page, its label with it
+        _read_signature(engine, gray, geometry, signature_rows, page, spec, trailer)
     return trailer

@@ -186,6 +186,7 @@ FILINGS: dict[str, Callable[[], ownership.Doc]] = {
     "signed-by-attorney": signed_by_attorney_filing,
     "rule-10b5": rule_10b5_filing,
     "one-derivative": lambda: generate_filing(first_seed("2023", one_derivative_row), "2023"),
+    "signature-across-pages": lambda: generate_filing(1023),  # its print breaks the page inside the signature
 }
 
 
@@ -295,6 +296,7 @@ CASES: dict[str, Spec] = {
     "first-checkbox-lost": Spec("rule-10b5", lambda p: [without_first_checkbox(p["rule-10b5"][1][0])], "png", "office", 13),
     "table2-last-column-lost": Spec("one-derivative", lambda p: [without_table2_last_column(p["one-derivative"][1][0])],
                                     "png", "office", 14),
+    "signature-across-pages": Spec("signature-across-pages", _form("signature-across-pages"), "pdf", "clean", 15),
 }
 
 
@@ -535,3 +537,11 @@ def test_a_table_row_whose_last_column_the_scan_lost_is_read(read_case):
         for key in path:
             a, b = a.get(key, {}), b.get(key, {})
         assert score.normalize("/".join(path), str(a)) == score.normalize("/".join(path), str(b)), path
+
+
+def test_a_signature_the_print_splits_across_pages(read_case):
+    case = read_ok(read_case, "signature-across-pages")
+    assert len(case.pages) == 2
+    want, got = case.truth["ownerSignature"][0], case.result.document["ownerSignature"][0]
+    assert got["signatureName"] == want["signatureName"]
+    assert got["signatureDate"] == want["signatureDate"]
