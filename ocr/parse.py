@@ -113,8 +113,18 @@ def _flag(value: str | None, warning: str) -> Parsed:
 def _text(text: str) -> Parsed:
     if text and not text.strip(rules()["stray_marks"] + " "):
         return _flag(text, f"only stray marks: {text!r}")
-    # a name, an address or a title never starts with these: a speck read before it
-    return Parsed(text.lstrip(rules()["never_leading"]) or text or None)
+    return Parsed(_tidy(text) or None)
+
+
+def _tidy(text: str) -> str:
+    """A name, an address or a title never starts with a period, comma or quote (a speck read
+    before it) and never ends with a comma: after "Inc" or "Co" that is a faxed period."""
+    text = text.lstrip(rules()["never_leading"]) or text
+    if text.endswith(","):
+        head = text[:-1].rstrip()
+        last = head.split()[-1].rstrip(".").lower() if head.split() else ""
+        text = f"{head}." if last in rules()["abbreviations"] else head
+    return text
 
 
 def parse_date(text: str) -> tuple[str | None, str | None]:
@@ -231,7 +241,7 @@ def _ticker(text: str) -> Parsed:
         return Parsed(None, ok=False, warning=f"no 'Name [ TICKER ]' in {text!r}",
                       parts={"issuerName": text or None, "issuerTradingSymbol": None})
     confusions = rules()["letter_confusions"]["ticker"]  # exchange symbols are letters
-    name, symbol = _strip_stray(match.group(1)), "".join(confusions.get(c, c) for c in match.group(2).upper())
+    name, symbol = _tidy(_strip_stray(match.group(1))), "".join(confusions.get(c, c) for c in match.group(2).upper())
     return Parsed(symbol, parts={"issuerName": name, "issuerTradingSymbol": symbol})
 
 

@@ -103,6 +103,8 @@ CASES = [
     ("$0,308", "price", "0.308", [], False),  # a fax's decimal point read as a comma
     ("Baltimore + -", "text", "Baltimore", [], True),  # specks at the ends of a rough scan
     ('"P.O. BOX 51492', "text", "P.O. BOX 51492", [], True),
+    ("Juniper Biosciences, Inc,", "text", "Juniper Biosciences, Inc.", [], True),  # a faxed period
+    ("Smith John,", "text", "Smith John", [], True),
     ("= C/O ACME GROUP INC *", "text", "C/O ACME GROUP INC", [], True),
     ("Stock Option (right to buy )", "text", "Stock Option (right to buy )", [], True),
     ("", "text", None, [], True),
