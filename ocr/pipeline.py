@@ -161,14 +161,14 @@ def read_page(gray: np.ndarray, index: int, templates: tuple[Template, ...], eng
             info.warnings.append(f"not a Form 4 page: {exc}")
     else:
         state.template, state.text_scale = template, scale
-        if _count_checkboxes(template, geometry) != len(template.boxes["checkboxes"]["paths"]):
-            info.warnings.append("no template has as many top checkboxes as the page; layout chosen by features")
         info.role, info.template = "first", template.name
         info.rotation, info.skew = alignment.quarter_turns * 90, round(alignment.skew, 3)
         info.alignment = alignment.quality() | {"text_scale": round(scale, 4)}
         boxes = template.boxes
         frame_top = boxes["frame"]["expected"][2]
         checkboxes = layout.checkbox_fields(boxes, geometry, index, frame_top)
+        if len(checkboxes) != len(boxes["checkboxes"]["paths"]):
+            info.warnings.append("no template has as many top checkboxes as the page; layout chosen by where boxes 1-6 start")
         fields, warnings = layout.header_fields(boxes, geometry, index, scale, lambda box: read_lines(engine, page, geometry, box))
         info.warnings += warnings
         marks = read_marks(checkboxes + [f for f in fields if f.kind == "mark"], geometry)

@@ -329,23 +329,27 @@ def read_box(
     """
     mask = ink_mask(ink, rules, box, clear_border=clear_border, dotted=True)
     main, sup = split_superscript(mask)
-    if sup is None and one_letter and glyphs is not None:
-        letter, after = split_after_letter(mask)
-        if after is not None and match_marks(clean(gray, ink, mask, box), after, glyphs, scale) is not None:
-            main, sup = letter, after
-    if sup is None and glyphs is not None and np.count_nonzero(mask) >= MIN_MARK_INK_PX and looks_like_marks(mask, glyphs, scale):
-        alone = match_marks(clean(gray, ink, mask, box), mask, glyphs, scale)
-        if alone is not None:
-            return alone.text, alone.confidence, False
-    mark = None
-    if sup is not None:
-        mark = match_marks(clean(gray, ink, mask, box), sup, glyphs, scale) if glyphs is not None else None
-        if mark is not None:  # what the mask left of the first "(" is not the value's
-            rows = np.flatnonzero(sup.any(axis=1))
-            main[rows[0] : rows[-1] + 1, mark.left :] = 0
-        else:
-            mark_crop = crop_for_ocr(gray, ink, sup, box, min_ink=MIN_MARK_INK_PX)
-            mark = read_mark(engine, mark_crop) if mark_crop is not None else None
+    cleaned = clean(gray, ink, mask, box) if glyphs is not None else None
+    matched = None
+    if sup is None and cleaned is not None:
+        if np.count_nonzero(mask) >= MIN_MARK_INK_PX and looks_like_marks(mask, glyphs, scale):
+            alone = match_marks(cleaned, mask, glyphs, scale)
+            if alone is not None:
+                return alone.text, alone.confidence, False
+        if one_letter:
+            letter, after = split_after_letter(mask)
+            matched = match_marks(cleaned, after, glyphs, scale) if after is not None else None
+            if matched is not None:
+                main, sup = letter, after
+    elif sup is not None and cleaned is not None:
+        matched = match_marks(cleaned, sup, glyphs, scale)
+    mark = matched
+    if matched is not None:  # what the mask left of the first "(" is not the value's
+        rows = np.flatnonzero(sup.any(axis=1))
+        main[rows[0] : rows[-1] + 1, matched.left :] = 0
+    elif sup is not None:
+        mark_crop = crop_for_ocr(gray, ink, sup, box, min_ink=MIN_MARK_INK_PX)
+        mark = read_mark(engine, mark_crop) if mark_crop is not None else None
     crop = crop_for_ocr(gray, ink, main, box)
     if crop is None:
         return (mark[0], mark[1], False) if mark is not None else ("", 1.0, True)
