@@ -25,7 +25,8 @@ from .locate import binarize, find_frame, find_rules, residual_angle
 from .read import clean, ink_mask, read_box
 from .result import DocumentResult, PageResult
 from .template import Template, load_templates
-from .trailer import Trailer, read_page as read_trailer
+from .trailer import Trailer
+from .trailer import read_page as read_trailer
 
 
 @dataclass

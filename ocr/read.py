@@ -44,7 +44,7 @@ def _spanning(lines: np.ndarray, stat: int, extent: int, share: float = 0.8) -> 
     """The rule components that run across most of a box: its borders and dividers. Shorter
     ones, such as a link's underline, stay: Tesseract reads underlined text, but not a comma
     whose tail was cut away with the underline."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
     keep = stats[:, stat] >= share * extent
     keep[0] = False
     return np.where(keep[labels], 255, 0).astype(np.uint8)

@@ -106,7 +106,7 @@ def _signature_bottom(geometry: PageGeometry, top: int, spec: dict[str, Any]) ->
     next, then only boilerplate), found from the ruled lines without OCR; None when the page
     has no signature underline below ``top``."""
     h, w = geometry.ink.shape
-    n, _, stats, _ = cv2.connectedComponentsWithStats(geometry.rules.horizontal[top:], connectivity=8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(geometry.rules.horizontal[top:], connectivity=8)
     x0, x1 = (spec["signature_x"] - 0.03) * w, (spec["signature_x"] + 0.03) * w
     under = [top + y + hh for x, y, _, hh, _ in stats[1:] if x0 <= x <= x1]
     return min(h, max(under) + int(spec["label_reach"] * h)) if under else None
