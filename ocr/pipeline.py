@@ -141,7 +141,8 @@ def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry,
                                            whitelist=f.settings.get("whitelist"), check=partial(_parses, kind=f.kind),
                                            second=f.settings.get("second_opinion", False),
                                            clear_border="all" if f.table is not None else "sides", glyphs=glyphs, scale=scale,
-                                           by_line=f.settings.get("by_line", False), one_letter=f.settings.get("one_letter", False))
+                                           by_line=f.settings.get("by_line", False), one_letter=f.settings.get("one_letter", False),
+                                           separators=f.settings.get("separators", False))
         out.append(assemble.Reading(f, text, confidence, empty))
     return out
 

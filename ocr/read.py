@@ -10,6 +10,7 @@ import numpy as np
 from .engine import Engine, second_opinion
 from .glyphs import Glyphs, looks_like_marks, match_marks
 from .locate import Rules
+from .separators import settle_separators
 
 Box = tuple[int, int, int, int]
 
@@ -311,6 +312,7 @@ def read_box(
     scale: float = 1.0,
     by_line: bool = False,
     one_letter: bool = False,
+    separators: bool = False,
 ) -> tuple[str, float, bool]:
     """(text, confidence, empty) for one box of an aligned page; raised footnote marks
     are read apart and appended as "(n)".
@@ -325,7 +327,8 @@ def read_box(
     (a wrapped table title) is read again line by line: on a fax, Tesseract's block mode
     drops whole lines of a narrow cell ("Pre-\nWarrants" for "Pre-\nFunded\nWarrants").
     With ``one_letter`` (a code, A/D or D/I box), what follows the letter is taken for marks
-    when the glyphs match it (see ``split_after_letter``).
+    when the glyphs match it (see ``split_after_letter``). With ``separators`` (a number),
+    each comma or point read is set to what its glyph shows (see ``settle_separators``).
     """
     mask = ink_mask(ink, rules, box, clear_border=clear_border, dotted=True)
     main, sup = split_superscript(mask)
@@ -363,6 +366,8 @@ def read_box(
         other = second_opinion(crop)
         if other is not None and other[0] and check(other[0]) and (not check(text) or other[1] > confidence):
             text, confidence = other
+    if separators:
+        text = settle_separators(text, main)
     if mark is not None:
         text, confidence = f"{text}{mark[0]}", min(confidence, mark[1])
     return text, confidence, False

@@ -12,6 +12,10 @@ import numpy as np
 import pikepdf
 from PIL import Image
 
+from ocr.corpus import scan
+from ocr.pipeline import read_document
+from ocr.result import DocumentResult
+
 
 def letter_page(dpi_x: int, dpi_y: int, seed: int = 0) -> np.ndarray:
     """A white Letter page with dark bars, sampled at (dpi_x, dpi_y)."""
@@ -74,3 +78,12 @@ def drop_root_file_powers() -> None:
     for capability in (1, 2):  # linux/capability.h
         if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def scan_and_read(pages: list[np.ndarray], profile: str, seed: int, folder: Path) -> DocumentResult:
+    """The printed pages through a scanner profile, written as a TIFF and read back."""
+    rng = np.random.default_rng(seed)
+    degraded = [scan.degrade(page, profile, rng) for page in pages]
+    path = scan.write_scan([img for img, _ in degraded], degraded[0][1], folder / f"{profile}.tif",
+                           scan.store_jpeg_quality(profile))
+    return read_document(path)

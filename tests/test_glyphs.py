@@ -3,7 +3,6 @@ fax scanner profiles, where OCR alone reads few of them."""
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -14,9 +13,8 @@ from ocr import ownership
 from ocr.corpus import reference, scan
 from ocr.corpus.generate import generate_filing
 from ocr.corpus.render import render_pdf
-from ocr.pipeline import read_document
-from ocr.result import DocumentResult
 from ocr.template import TEMPLATES_DIR, load_templates
+from scan_files import scan_and_read
 
 DIGITS = "123456789"
 
@@ -60,15 +58,6 @@ def marks_by_row(doc: ownership.Doc) -> list[tuple[list[str], list[str]]]:
     return [(r["transactionAmounts"]["transactionShares"].get("footnoteId", []),
              r.get("deemedExecutionDate", {}).get("footnoteId", []))
             for r in doc.get("nonDerivativeTable", {}).get("nonDerivativeTransaction", [])]
-
-
-def scan_and_read(pages: list[np.ndarray], profile: str, seed: int, folder: Path) -> DocumentResult:
-    """The printed pages through a scanner profile, written as a TIFF and read back."""
-    rng = np.random.default_rng(seed)
-    degraded = [scan.degrade(page, profile, rng) for page in pages]
-    path = scan.write_scan([img for img, _ in degraded], degraded[0][1], folder / f"{profile}.tif",
-                           scan.store_jpeg_quality(profile))
-    return read_document(path)
 
 
 @pytest.mark.parametrize("profile,seed", [("rough", 1), ("rough", 2), ("fax", 3)])
