@@ -117,9 +117,10 @@ def _text(text: str) -> Parsed:
 
 
 def _tidy(text: str) -> str:
-    """A name, an address or a title never starts with a period, comma or quote (a speck read
-    before it) and never ends with a comma: after "Inc" or "Co" that is a faxed period."""
-    text = text.lstrip(rules()["never_leading"]) or text
+    """A name, an address or a title never starts with a period, comma or quote, nor ends with
+    a quote, colon or "!" (specks read beside it), and never ends with a comma: after "Inc"
+    or "Co" that is a faxed period."""
+    text = text.lstrip(rules()["never_leading"]).rstrip(rules()["never_trailing"]) or text
     if text.endswith(","):
         head = text[:-1].rstrip()
         last = head.split()[-1].rstrip(".").lower() if head.split() else ""
@@ -342,31 +343,103 @@ def parse_value(text: str | bool, kind: str) -> Parsed:
 
 
 @lru_cache(maxsize=1)
-def _lexicon() -> dict[str, str]:
-    text = resources.files("ocr").joinpath("data/lexicon.json").read_text()
-    return {w.lower(): w for w in json.loads(text)["words"]}
+def _lexicon() -> dict[str, Any]:
+    return json.loads(resources.files("ocr").joinpath("data/lexicon.json").read_text())
+
+
+@lru_cache(maxsize=1)
+def _words() -> dict[str, str]:
+    return {w.lower(): w for w in _lexicon()["words"]}
+
+
+def _nearest_word(word: str) -> str | None:
+    """The lexicon word (lower case) within reach of ``word``: one letter off (the first listed
+    when several are), or two for words of seven letters or more, or of five or six with the
+    same first letter and length within one ("Opuon" -> "Option", never "Jason" -> "Son"),
+    when no other is as near."""
+    near = process.extract(word, _words().keys(), scorer=Levenshtein.distance, limit=2)
+    if not near or near[0][1] > 2:
+        return None
+    best, distance = near[0][0], near[0][1]
+    if distance <= 1:
+        return best
+    alone = len(near) == 1 or near[1][1] > distance
+    long_enough = len(word) >= 7 or (len(word) >= 5 and best[0] == word[0] and abs(len(best) - len(word)) <= 1)
+    return best if alone and long_enough else None
+
+
+def _in_case_of(right: str, read: str) -> str:
+    """``right`` upper or lower case as ``read`` is, else as the lexicon has it."""
+    return right.upper() if read.isupper() else right.lower() if read.islower() else right
+
+
+def _correct_core(core: str) -> str | None:
+    """A word (no punctuation around it) set right, or None when it is not a lexicon word
+    within reach. A hyphenated word not within reach whole is taken part by part
+    ("Perlurmance-Based")."""
+    if core.lower() in _words():
+        return core
+    if len(core) < 4 or not core.replace("-", "").replace("'", "").isalpha():
+        return None
+    best = _nearest_word(core.lower())
+    if best is not None:
+        return _in_case_of(_words()[best], core)
+    if "-" in core:
+        parts = [p if len(p) < 4 else _correct_core(p) for p in core.split("-")]
+        return "-".join(parts) if None not in parts else None
+    return None
+
+
+def _split_core(core: str) -> str | None:
+    """Two lexicon words read run together ("pershare" -> "per share")."""
+    lower = core.lower()
+    for i in range(2, len(core) - 1):
+        if lower[:i] in _words() and lower[i:] in _words():
+            return f"{core[:i]} {core[i:]}"
+    return None
 
 
 def correct_words(text: str) -> str:
     """Words of a security title or ownership text set right against the form's lexicon
-    (``data/lexicon.json``): a word that is not in it but is one letter (two, for words of
-    seven or more) away from exactly the nearest lexicon word is replaced ("Cammon Stack" ->
-    "Common Stock"), in the case it was printed in. Numbers, names and short words stay."""
-    lexicon = _lexicon()
-
-    def fix(word: str) -> str:
+    (``data/lexicon.json``) in the case they were printed in: a word that is not in it but is
+    near exactly one lexicon word is replaced ("Cammon Stack" -> "Common Stock"); failing
+    that, two words run together are split, and a word broken in two ("put hase") is joined.
+    Then the set phrases ("(Right to Buy)") are matched whole, for their short words and
+    brackets; and "$0,001" is a faxed point, as no thousands group follows a lone 0.
+    Numbers, names and short words stay."""
+    out: list[str] = []
+    for word in text.split(" "):
         core = word.strip("(),.;:")
-        if len(core) < 4 or not core.replace("-", "").replace("'", "").isalpha() or core.lower() in lexicon:
-            return word
-        best = process.extractOne(core.lower(), lexicon.keys(), scorer=Levenshtein.distance)
-        limit = 2 if len(core) >= 7 else 1
-        if best is None or best[1] > limit:
-            return word
-        right = lexicon[best[0]]
-        right = right.upper() if core.isupper() else right.lower() if core.islower() else right
-        return word.replace(core, right)
+        if len(core) < 4 or core.lower() in _words():
+            out.append(word)
+            continue
+        right = _correct_core(core) or _split_core(core)
+        joined = f"{out[-1]}{core}" if out and out[-1].isalpha() and not right else ""
+        if joined and (join := _correct_core(joined)) is not None:
+            out[-1] = word.replace(core, join)
+            continue
+        out.append(word.replace(core, right) if right else word)
+    return _ZERO_COMMA.sub(r"\1.", _set_phrases(" ".join(out)))
 
-    return "\n".join(" ".join(fix(w) for w in line.split(" ")) for line in text.split("\n"))
+
+_ZERO_COMMA = re.compile(r"(?<![\d,.])(\$?0),(?=\d{3}\b)")
+PHRASE_SCORE = 75  # rapidfuzz partial ratio of a set phrase to the words read: "(right tu duy}" scores 78.6
+
+
+def _set_phrases(text: str) -> str:
+    """The best-matching set phrase put in place of the whole words it matches (as many
+    words, or one fewer when two ran together), in their case."""
+    lower = text.lower()
+    found, phrase = max(((fuzz.partial_ratio_alignment(p.lower(), lower), p) for p in _lexicon()["phrases"]),
+                        key=lambda m: m[0].score if m[0] else 0.0)
+    if found is None or found.score < PHRASE_SCORE:
+        return text
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    inside = [(a, b) for a, b in words if min(b, found.dest_end) - max(a, found.dest_start) >= (b - a) / 2]
+    if not inside or not 0 <= len(phrase.split()) - len(inside) <= 1:
+        return text
+    start, end = inside[0][0], inside[-1][1]
+    return text[:start] + _in_case_of(phrase, text[start:end]) + text[end:]
 
 
 def matches_label(text: str, label: str, score: float = 85.0) -> bool:

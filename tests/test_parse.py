@@ -354,6 +354,21 @@ def test_drop_labels(text, kept):
         ("COMMON STOCK", "COMMON STOCK"),  # printed case kept
         ("By Falcon Cupitul Partners, L.P.", "By Falcon Capital Partners, L.P."),  # names stay
         ("Class B Common Stock", "Class B Common Stock"),
+        ("Call Opuon (Right to Buy)", "Call Option (Right to Buy)"),  # two off a six-letter word, same start
+        ("By Jason Smith", "By Jason Smith"),  # but a name two off a short word stays ("Son")
+        ("Perlurmance-Based Restricted Stock Units", "Performance-Based Restricted Stock Units"),  # part by part
+        ("Cash-Settlod Equity Swap", "Cash-Settled Equity Swap"),  # a hyphenated lexicon word whole
+        ("Performance Stock Unis", "Performance Stock Units"),  # one off two words: the first listed
+        ("Warrant to Put hase Common Stock", "Warrant to Purchase Common Stock"),  # a word broken in two
+        ("Common Stock, par value $0.001 pershare", "Common Stock, par value $0.001 per share"),  # run together
+        ("Common Stock, par value $0,001 per share", "Common Stock, par value $0.001 per share"),
+        ("Stock Option (Right ta Buy", "Stock Option (Right to Buy)"),  # the set phrase, with its bracket
+        ("Put Option {obligation 1 buy}", "Put Option (obligation to buy)"),
+        ("Stock Option Right to Buy", "Stock Option (Right to Buy)"),
+        ("Put Option (Obligation to Sell)", "Put Option (Obligation to Sell)"),  # the nearest phrase wins
+        ("Stock Appreciation Rights", "Stock Appreciation Rights"),
+        ("Warrant to Purchase Common Stock", "Warrant to Purchase Common Stock"),
+        ("See Footnote'!", "See Footnote"),  # specks after the last word
     ],
 )
 def test_title_words_corrected_against_the_lexicon(text, title):
