@@ -73,9 +73,11 @@ def read_log(tmp_path, monkeypatch) -> Path:
 
 
 def fake_cli(argv: list[str], log: Path, seconds_per_page: float = 0.0, **popen) -> subprocess.Popen:
+    """The real command line with the stand-in reader, as a foreground run: Ctrl-C is not
+    inherited as ignored, as it is when the tests run in a background job."""
     env = {**os.environ, "FAKE_READER_LOG": str(log), "FAKE_READER_SECONDS": str(seconds_per_page)}
     return subprocess.Popen([sys.executable, str(FAKE_CLI), *argv], env=env, start_new_session=True,
-                            **popen)
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL), **popen)
 
 
 def wait_for_ok(out: Path, count: int, process: subprocess.Popen) -> int:
