@@ -271,8 +271,10 @@ def _city_state_zip(text: str) -> Parsed:
     return Parsed(city, parts=parts)
 
 
-# "/s/" as photocopies and faxes print it: "/si", "(s/", "|s|", "/sf", or without its first slash
-_SIGNED = re.compile(r"^(?:[(\[/|Il1]\s?[sS5]\s?[/|Il1fi)\]]|[sS5]/)")
+# "/s/" as photocopies and faxes print it: "/si", "(s/", "|s|", "/sf", "isi", "'s/", or without its
+# first slash; after a letter for the first slash, a letter for the last only before a space
+# ("Isla" is a name)
+_SIGNED = re.compile(r"^(?:[(\[/|]\s?[sS5]\s?[/|Il1fi)\]]|[Il1i']\s?[sS5]\s?(?:[/)\]]|[|Il1fi](?=\s))|[sS5]/)")
 
 
 def _signature(text: str) -> Parsed:
@@ -284,8 +286,38 @@ def _signature(text: str) -> Parsed:
         if when is None:
             when = match.group(1)
         name = text[: match.start()]
-    name = name.strip() or None
+    name = _tidy_signature(name.strip()) or None
     return Parsed(name, ok=warning is None, warning=warning, parts={"signatureName": name, "signatureDate": when})
+
+
+def _tidy_signature(name: str) -> str:
+    """A signature's specks and faxed punctuation undone: a comma always has one space after
+    it; "R, Bailey" is an initial's period; the words of a capacity ("Attorney-in-Fact",
+    data/lexicon.json) are set right, nothing stands between the words of its phrases
+    ("Attorney. in Fact"), and a name before it ends with a comma ("King. Attorney"); a
+    last word that is no abbreviation ends without a period.
+    Names stay: only words of seven letters or more are corrected."""
+    name = re.sub(r",[\s,]*(?=\S)", ", ", name)
+    name = re.sub(r"(?<=\s)([A-Z]), (?=[A-Z])", r"\1. ", name)
+    words = []
+    for word in name.split(" "):
+        core = word.strip("(),.;:")
+        fits = len(core) >= 7 and core.replace("-", "").isalpha()
+        best = _nearest_word(core.lower(), "capacity_words", short_reach=False) if fits else None
+        words.append(word.replace(core, _in_case_of(_words("capacity_words")[best], core)) if best else word)
+    name = " ".join(words)
+    for phrase in _lexicon()["capacity_phrases"]:
+        parts = phrase.split()
+        pattern = r"\b" + "".join(rf"({re.escape(w)})[.,]?(\s+|-)" for w in parts[:-1]) + rf"({re.escape(parts[-1])})\b"
+        name = re.sub(pattern, lambda m: "".join(m.groups()), name, flags=re.IGNORECASE)
+    capacity = "|".join(map(re.escape, _words("capacity_words")))
+    name = re.sub(rf"(\w{{3,}})\. (?=(?:as )?(?:{capacity})\b)",
+                  lambda m: m.group(0) if m.group(1).lower() in rules()["abbreviations"] else f"{m.group(1)}, ",
+                  name, flags=re.IGNORECASE)
+    last = name.rsplit(" ", 1)[-1]
+    if last.endswith(".") and "." not in last[:-1] and len(last) > 3 and last[:-1].lower() not in rules()["abbreviations"]:
+        name = name[:-1]
+    return name
 
 
 def _footnote_only(text: str) -> Parsed:
@@ -347,25 +379,25 @@ def _lexicon() -> dict[str, Any]:
     return json.loads(resources.files("ocr").joinpath("data/lexicon.json").read_text())
 
 
-@lru_cache(maxsize=1)
-def _words() -> dict[str, str]:
-    return {w.lower(): w for w in _lexicon()["words"]}
+@lru_cache(maxsize=None)
+def _words(group: str = "words") -> dict[str, str]:
+    return {w.lower(): w for w in _lexicon()[group]}
 
 
-def _nearest_word(word: str) -> str | None:
+def _nearest_word(word: str, group: str = "words", short_reach: bool = True) -> str | None:
     """The lexicon word (lower case) within reach of ``word``: one letter off (the first listed
-    when several are), or two for words of seven letters or more, or of five or six with the
-    same first letter and length within one ("Opuon" -> "Option", never "Jason" -> "Son"),
-    when no other is as near."""
-    near = process.extract(word, _words().keys(), scorer=Levenshtein.distance, limit=2)
+    when several are), or two for words of seven letters or more, or (``short_reach``) of
+    five or six with the same first letter and length within one ("Opuon" -> "Option",
+    never "Jason" -> "Son"), when no other is as near."""
+    near = process.extract(word, _words(group).keys(), scorer=Levenshtein.distance, limit=2)
     if not near or near[0][1] > 2:
         return None
     best, distance = near[0][0], near[0][1]
     if distance <= 1:
         return best
     alone = len(near) == 1 or near[1][1] > distance
-    long_enough = len(word) >= 7 or (len(word) >= 5 and best[0] == word[0] and abs(len(best) - len(word)) <= 1)
-    return best if alone and long_enough else None
+    short = short_reach and len(word) >= 5 and best[0] == word[0] and abs(len(best) - len(word)) <= 1
+    return best if alone and (len(word) >= 7 or short) else None
 
 
 def _in_case_of(right: str, read: str) -> str:

@@ -382,7 +382,34 @@ def test_title_words_corrected_against_the_lexicon(text, title):
         ("(s/ Kathleen Lynn Gomez", "/s/ Kathleen Lynn Gomez"),
         ("s/Emily B. Wang", "/s/Emily B. Wang"),
         ("Sid Jones", "Sid Jones"),  # a name starting with S is left alone
+        ("isi Karen James Gomez", "/s/ Karen James Gomez"),  # rough and fax scans
+        ("'sf Christine Ivanov", "/s/ Christine Ivanov"),
+        ("/siGary T. Sullivan", "/s/Gary T. Sullivan"),
+        ("Isla Parker", "Isla Parker"),  # a letter for the last slash only before a space
     ],
 )
 def test_signature_mark_variants(text, name):
+    assert parse_value(text, "signature").parts["signatureName"] == name
+
+
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        ("/s/ M. R. Jones, Attorney-in-Fact for Trident Fund,LP", "/s/ M. R. Jones, Attorney-in-Fact for Trident Fund, LP"),
+        ("/s/ Priya A. Sanchez,, Attorney-in-Fact", "/s/ Priya A. Sanchez, Attorney-in-Fact"),
+        ("/s/ Nora Martin, Attorney in Fact for Kimberly R, Bailey", "/s/ Nora Martin, Attorney in Fact for Kimberly R. Bailey"),
+        ("/s/ Claire Flores, Attorney. in Fact for Mary Ortiz", "/s/ Claire Flores, Attorney in Fact for Mary Ortiz"),
+        ("/s/ Ingrid Roberts, attorney, in fact", "/s/ Ingrid Roberts, attorney in fact"),
+        ("/s/ Giovanni T. Sanders, as Attomey-in-Fact", "/s/ Giovanni T. Sanders, as Attorney-in-Fact"),
+        ("/s/ Ingrid B. King. Attorney-in-Fact", "/s/ Ingrid B. King, Attorney-in-Fact"),
+        ("/s/ Alexander Alan Murphy.", "/s/ Alexander Alan Murphy"),
+        # what stays: abbreviations, names near a capacity word, a plural
+        ("/s/ John Smith, Jr.", "/s/ John Smith, Jr."),
+        ("/s/ Cedar Fund III, L.P.", "/s/ Cedar Fund III, L.P."),
+        ("/s/ Mark Parker, Trustee", "/s/ Mark Parker, Trustee"),
+        ("Windward Partners LLC, By: /s/ Barbara Foster, Managing Member",
+         "Windward Partners LLC, By: /s/ Barbara Foster, Managing Member"),
+    ],
+)
+def test_signature_specks_and_faxed_punctuation(text, name):
     assert parse_value(text, "signature").parts["signatureName"] == name
