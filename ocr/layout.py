@@ -70,7 +70,7 @@ def column_cell(cells: list[Box], x: int, w: int, index: int) -> Box | None:
 def settings_for(boxes: dict[str, Any], kind: str, spec: dict[str, Any]) -> dict[str, Any]:
     """OCR settings of a field: its kind's defaults from the box map, overridden by the field."""
     merged = dict(boxes.get("kinds", {}).get(kind, {}))
-    merged.update({k: spec[k] for k in ("psm", "whitelist") if k in spec})
+    merged.update({k: spec[k] for k in ("psm", "whitelist", "underlined") if k in spec})
     return merged
 
 

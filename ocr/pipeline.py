@@ -142,7 +142,8 @@ def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry,
                                            second=f.settings.get("second_opinion", False),
                                            clear_border="all" if f.table is not None else "sides", glyphs=glyphs, scale=scale,
                                            by_line=f.settings.get("by_line", False), one_letter=f.settings.get("one_letter", False),
-                                           separators=f.settings.get("separators", False))
+                                           separators=f.settings.get("separators", False),
+                                           underlined=f.settings.get("underlined", False))
         out.append(assemble.Reading(f, text, confidence, empty))
     return out
 

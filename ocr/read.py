@@ -39,6 +39,7 @@ UNREAD_MARK_CONFIDENCE = 0.5
 RETRY_BELOW = 0.9
 SECOND_BELOW = 0.85  # the notes' cascade threshold: 3-6% of clean and office reads, 25-36% of rough and fax
 RETRY_SCALES = (0.75, 1.25, MARK_SCALE)
+LOST_WORDS = 1.3  # a reading with this many times the letters and digits of another kept words the other lost
 
 
 def _spanning(lines: np.ndarray, stat: int, extent: int, share: float = 0.8) -> np.ndarray:
@@ -274,6 +275,22 @@ def _ocr(engine: Engine, crop: np.ndarray, psm: int, whitelist: str | None,
     return text, confidence
 
 
+def _fuller(first: tuple[str, float], second: tuple[str, float]) -> tuple[str, float]:
+    """Of two readings of one box, the one that kept words the other lost (LOST_WORDS times
+    its letters and digits); of two with the same letters and digits, the one that split
+    them into more words ("LINDA R", not "LINDAR"), else the first; otherwise the more
+    confident. Confidence alone does not tell them apart: measured on header fields, the
+    wrong one was the more confident in 3 of 5 pairs."""
+    letters = ["".join(c for c in text.upper() if c.isalnum()) for text, _ in (first, second)]
+    if len(letters[1]) > LOST_WORDS * len(letters[0]):
+        return second
+    if len(letters[0]) > LOST_WORDS * len(letters[1]):
+        return first
+    if letters[0] == letters[1]:
+        return second if len(second[0].split()) > len(first[0].split()) else first
+    return max(first, second, key=lambda reading: reading[1])
+
+
 def text_lines(mask: np.ndarray, gap: int = 3, min_height: int = MIN_LINE_PX) -> list[tuple[int, int]]:
     """(first row, last row) of each text line of a box's ink. A band lower than a line (an
     i's dot, a speck) joins the nearer neighbouring band."""
@@ -313,6 +330,7 @@ def read_box(
     by_line: bool = False,
     one_letter: bool = False,
     separators: bool = False,
+    underlined: bool = False,
 ) -> tuple[str, float, bool]:
     """(text, confidence, empty) for one box of an aligned page; raised footnote marks
     are read apart and appended as "(n)".
@@ -329,6 +347,9 @@ def read_box(
     With ``one_letter`` (a code, A/D or D/I box), what follows the letter is taken for marks
     when the glyphs match it (see ``split_after_letter``). With ``separators`` (a number),
     each comma or point read is set to what its glyph shows (see ``settle_separators``).
+    With ``underlined`` (a value the print underlines), the box is read a second time with
+    the underline erased as well, and the fuller reading wins (see ``_fuller``): Tesseract
+    drops whole words of underlined text on a fax ("Ruiz" for "Ruiz Nancy Ann").
     """
     mask = ink_mask(ink, rules, box, clear_border=clear_border, dotted=True)
     main, sup = split_superscript(mask)
@@ -357,6 +378,12 @@ def read_box(
     if crop is None:
         return (mark[0], mark[1], False) if mark is not None else ("", 1.0, True)
     text, confidence = _ocr(engine, crop, psm, whitelist, check)
+    if underlined:
+        bare = ink_mask(ink, rules, box, clear_border=clear_border, span=0.0, dotted=True)
+        bare[main == 0] = 0  # what was cut away as marks stays cut
+        bare_crop = crop_for_ocr(gray, ink, bare, box)
+        if bare_crop is not None:
+            text, confidence = _fuller((text, confidence), _ocr(engine, bare_crop, psm, whitelist, check))
     lines = text_lines(main) if by_line else []
     if len(lines) > len([t for t in text.splitlines() if t.strip()]):
         top = max(0, int(np.flatnonzero(main.any(axis=1))[0]) - 4)  # crop_for_ocr's first row
