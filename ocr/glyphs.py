@@ -28,6 +28,7 @@ MIN_MARGIN = 0.03
 AMBIGUOUS_CONFIDENCE = 0.5
 MARK_ONLY_HEIGHT = 1.25  # ink no taller than this many glyph heights may be marks alone
 PAREN_SHAPE = 2.2  # a parenthesis is at least this many times as tall as it is wide
+PAREN_HEIGHT = 0.6  # and at least this share of a mark's height
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,29 @@ def looks_like_marks(mask: np.ndarray, glyphs: Glyphs, scale: float = 1.0) -> bo
     order = np.argsort(stats[1:, cv2.CC_STAT_LEFT])
     ends = stats[1:][order[[0, -1]]]
     return bool(np.all(ends[:, cv2.CC_STAT_HEIGHT] >= PAREN_SHAPE * ends[:, cv2.CC_STAT_WIDTH]))
+
+
+def between_parens(mask: np.ndarray, glyphs: Glyphs, scale: float = 1.0) -> np.ndarray:
+    """The ink of a box from its first parenthesis-shaped stroke to its last, without the
+    specks of a rough scan around it (which make a lone "(1)" too tall or end it with a dot);
+    the whole ink when fewer than two such strokes are found or when anything as tall as a
+    parenthesis lies outside them (a date's "1" and "/" are as thin)."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    left, top = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
+    width, height = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    mark = glyphs.images[0].shape[0] * scale
+    parens = np.flatnonzero((height >= PAREN_SHAPE * width) & (height >= PAREN_HEIGHT * mark)
+                            & (height <= MARK_ONLY_HEIGHT * mark))
+    if parens.size < 2:
+        return mask
+    x0, x1 = left[parens].min(), (left + width)[parens].max()
+    y0, y1 = top[parens].min(), (top + height)[parens].max()
+    middle_x, middle_y = left + width / 2, top + height / 2
+    inside = (middle_x >= x0) & (middle_x <= x1) & (middle_y >= y0) & (middle_y <= y1)
+    if np.any(height[~inside] >= PAREN_HEIGHT * mark):  # text outside: a value, not specks
+        return mask
+    keep = np.concatenate([[False], inside])
+    return np.where(keep[labels], mask, 0).astype(np.uint8)
 
 
 def _blurred(image: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from .engine import Engine, second_opinion
-from .glyphs import Glyphs, looks_like_marks, match_marks
+from .glyphs import Glyphs, between_parens, looks_like_marks, match_marks
 from .locate import Rules
 from .separators import settle_separators
 
@@ -356,8 +356,9 @@ def read_box(
     cleaned = clean(gray, ink, mask, box) if glyphs is not None else None
     matched = None
     if sup is None and cleaned is not None:
-        if np.count_nonzero(mask) >= MIN_MARK_INK_PX and looks_like_marks(mask, glyphs, scale):
-            alone = match_marks(cleaned, mask, glyphs, scale)
+        lone = mask if looks_like_marks(mask, glyphs, scale) else between_parens(mask, glyphs, scale)
+        if np.count_nonzero(lone) >= MIN_MARK_INK_PX and looks_like_marks(lone, glyphs, scale):
+            alone = match_marks(cleaned, lone, glyphs, scale)
             if alone is not None:
                 return alone.text, alone.confidence, False
         if one_letter:

@@ -13,6 +13,7 @@ from ocr import ownership
 from ocr.corpus import reference, scan
 from ocr.corpus.generate import generate_filing
 from ocr.corpus.render import render_pdf
+from ocr.glyphs import between_parens, looks_like_marks, match_marks
 from ocr.template import TEMPLATES_DIR, load_templates
 from scan_files import scan_and_read
 
@@ -94,3 +95,30 @@ def test_glyphs_are_the_renderers():
     committed = cv2.imread(str(TEMPLATES_DIR / reference.MARK_GLYPHS), cv2.IMREAD_GRAYSCALE)
     assert np.array_equal(committed, reference.mark_glyphs())
     assert all(t.glyphs is not None and t.glyphs.labels == reference.MARK_LABELS for t in load_templates())
+
+
+def test_a_lone_mark_among_specks():
+    """A rough scan's specks around a lone "(3)" (a date column's mark) make it too tall and
+    end it with a dot: the ink between its parentheses is matched instead."""
+    glyphs = load_templates()[0].glyphs
+    strip = cv2.imread(str(TEMPLATES_DIR / reference.MARK_GLYPHS), cv2.IMREAD_GRAYSCALE)
+    pitch = strip.shape[1] // len(reference.MARK_LABELS)
+    i = reference.MARK_LABELS.index("3")
+    box = np.full((110, 150), 255, np.uint8)
+    box[40 : 40 + strip.shape[0], 60 : 60 + pitch] = strip[:, i * pitch : (i + 1) * pitch]
+    for x, y in ((100, 25), (45, 85)):  # solid dots a photocopier left
+        cv2.circle(box, (x, y), 4, 0, -1)
+    mask = np.where(box < 128, 255, 0).astype(np.uint8)
+    assert not looks_like_marks(mask, glyphs)
+    lone = between_parens(mask, glyphs)
+    assert looks_like_marks(lone, glyphs)
+    assert match_marks(box, lone, glyphs).text == "(3)"
+    strokes = np.zeros((60, 200), np.uint8)  # mark-sized thin strokes: a "1" and "/" of a date ...
+    for x in (10, 30, 90):
+        strokes[10:30, x : x + 4] = 255
+    speck = strokes.copy()
+    speck[50:55, 150:155] = 255
+    assert np.array_equal(between_parens(speck, glyphs), strokes)  # ... taken for parentheses alone,
+    date = speck.copy()
+    date[10:30, 120:134] = 255
+    assert np.array_equal(between_parens(date, glyphs), date)  # but not with a digit beside them
