@@ -29,6 +29,7 @@ MARK_WHITELIST = "0123456789()"
 LINE_PSM = 7  # see read_box's by_line
 MIN_LINE_PX = 12  # a band of ink lower than this is part of a line (an i's dot), not one
 LETTER_SHARE = 0.6  # the letter of a one-letter box is at least this share of its tallest glyph
+SPECK_SHARE = 0.45  # beside it, a glyph less than this share of its height is a speck (a mark's parentheses are taller)
 # Tesseract's LSTM can misread a clean glyph at one size and not at another (measured: 757,576
 # read 757,976 at confidence 0.84, right at 0.75x and 1.25x): doubtful reads are retried.
 # A raised "(1)" is too small for Tesseract as printed: it reads "()". Measured on clean
@@ -206,23 +207,28 @@ def split_superscript(mask: np.ndarray, max_run: int = 10) -> tuple[np.ndarray, 
     return main, np.where(sup, 255, 0).astype(np.uint8)
 
 
-def split_after_letter(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """(the letter, what follows it) of a box that holds one letter (a code, A/D, D/I): marks
-    after it are everything to its right. On a photocopy a speck joined to "(1)" can make it
-    reach below the letter's cap line, where ``split_superscript`` does not take it for a mark."""
+def split_after_letter(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, bool]:
+    """(the letter, what follows it, whether that is only specks) of a box that holds one
+    letter (a code, A/D, D/I): marks after it are everything to its right. On a photocopy a
+    speck joined to "(1)" can make it reach below the letter's cap line, where
+    ``split_superscript`` does not take it for a mark. Specks left of the letter are dropped:
+    Tesseract reads nothing of ".D"."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n < 3:
-        return mask, None
+        return mask, None, False
     left, height = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_HEIGHT]
     right = left + stats[1:, cv2.CC_STAT_WIDTH]
     tall = np.flatnonzero(height >= LETTER_SHARE * height.max())
     letter = tall[np.argmin(left[tall])]
+    speck = height < SPECK_SHARE * height[letter]
+    before = np.flatnonzero((right <= left[letter]) & speck)
     after = np.flatnonzero(left >= right[letter] - 2)
     after = after[after != letter]
+    kept = np.where(np.isin(labels, before + 1), 0, mask).astype(np.uint8)
     if after.size == 0:
-        return mask, None
+        return kept, None, False
     marks = np.isin(labels, after + 1)
-    return np.where(marks, 0, mask).astype(np.uint8), np.where(marks, 255, 0).astype(np.uint8)
+    return np.where(marks, 0, kept).astype(np.uint8), np.where(marks, 255, 0).astype(np.uint8), bool(speck[after].all())
 
 
 def bands_of(rows: np.ndarray) -> list[np.ndarray]:
@@ -362,10 +368,12 @@ def read_box(
             if alone is not None:
                 return alone.text, alone.confidence, False
         if one_letter:
-            letter, after = split_after_letter(mask)
+            letter, after, specks = split_after_letter(mask)
             matched = match_marks(cleaned, after, glyphs, scale) if after is not None else None
             if matched is not None:
                 main, sup = letter, after
+            else:  # without the specks around the letter
+                main = letter if after is None or specks else cv2.bitwise_or(letter, after)
     elif sup is not None and cleaned is not None:
         matched = match_marks(cleaned, sup, glyphs, scale)
     mark = matched

@@ -55,6 +55,16 @@ def test_a_rule_a_fax_broke_into_dashes_is_not_ink():
 
 def test_what_follows_the_letter_of_a_one_letter_box():
     ink = _ink([("D", 1.2, (10, 60)), ("(1)", 0.6, (45, 52))])  # a mark sitting low, as a speck makes it
-    letter, marks = split_after_letter(ink)
-    assert marks is not None and marks[:, :42].sum() == 0 and letter[:, 44:].sum() == 0
+    letter, marks, specks = split_after_letter(ink)
+    assert marks is not None and marks[:, :42].sum() == 0 and letter[:, 44:].sum() == 0 and not specks
     assert split_after_letter(_ink([("D", 1.2, (10, 60))]))[1] is None
+
+
+def test_specks_beside_the_letter_of_a_one_letter_box():
+    ink = _ink([("D", 1.2, (20, 60))])
+    cv2.circle(ink, (8, 55), 3, 255, -1)  # a photocopier's dot before the letter ...
+    letter, after, _ = split_after_letter(ink)
+    assert after is None and letter[:, :14].sum() == 0 and letter[:, 20:].sum() == ink[:, 20:].sum()
+    cv2.circle(ink, (60, 30), 3, 255, -1)  # ... and one after it, which is no mark
+    letter, after, specks = split_after_letter(ink)
+    assert after is not None and specks and letter[:, 50:].sum() == 0
