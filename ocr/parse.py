@@ -111,8 +111,11 @@ def _flag(value: str | None, warning: str) -> Parsed:
 
 
 def _text(text: str) -> Parsed:
-    if text and not text.strip(rules()["stray_marks"] + " "):
-        return _flag(text, f"only stray marks: {text!r}")
+    """Free text. Specks a rough scan leaves in an empty box ("+", "a", "j 4") are no value:
+    no name, address or title has no word of two letters or digits. They are flagged, and
+    the JSON keeps them as read."""
+    if text and not any(sum(c.isalnum() for c in word) >= 2 for word in text.split()):
+        return _flag(None, f"only specks read: {text!r}")
     return Parsed(_tidy(text) or None)
 
 

@@ -99,7 +99,10 @@ CASES = [
     ("Common Stock(1)", "text", "Common Stock", ["F1"], True),
     ("Stock options (right to buy)", "text", "Stock options (right to buy)", [], True),
     ("O’Brien ﬁnance", "text", "O'Brien finance", [], True),
-    ("|", "text", "|", [], False),
+    ("|", "text", None, [], False),  # specks in an empty box: no value, and a person checks
+    ("a", "text", None, [], False),
+    ("j 4", "text", None, [], False),
+    ("VP", "text", "VP", [], True),
     ("$0,308", "price", "0.308", [], False),  # a fax's decimal point read as a comma
     ("Baltimore + -", "text", "Baltimore", [], True),  # specks at the ends of a rough scan
     ('"P.O. BOX 51492', "text", "P.O. BOX 51492", [], True),
