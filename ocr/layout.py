@@ -5,6 +5,7 @@ which column); this module knows nothing of Form 4.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,12 +106,38 @@ def _by_place(paths: list[str], expected_y: list[int], squares: list[Box]) -> li
     return pairs
 
 
-def between_labels(lines: list[tuple[str, Box]], cell: Box, above: str, below: str) -> Box | None:
+LABEL_LINE = 1.6  # a line holding a label has at most this many times its letters ("7932 Wilshire Street" is a value)
+
+
+def _label_line(lines: list[tuple[str, Box]], label: str) -> int | None:
+    """Index of the first line that is the printed ``label``, not a value that holds its word."""
+    letters = len(re.sub(r"[^A-Za-z]", "", label))
+    return next((i for i, (t, _) in enumerate(lines)
+                 if matches_label(t, label) and len(re.sub(r"[^A-Za-z]", "", t)) <= LABEL_LINE * letters), None)
+
+
+def between_labels(lines: list[tuple[str, Box]], cell: Box, above: str, below: str, *,
+                   else_before: str | None = None, else_line_above: bool = False) -> Box | None:
     """The band of a cell between the line holding printed label ``above`` and the line
-    holding ``below``: where a value sits when the rules that frame it are lost."""
-    top = next((b[1] + b[3] for t, b in lines if matches_label(t, above)), None)
-    bottom = next((b[1] for t, b in lines if matches_label(t, below)), None)
-    if top is None or bottom is None or bottom - top < 10:
+    holding ``below``: where a value sits when the rules that frame it are lost. Without a
+    line for ``below``, the band ends at the line of text above ``else_before`` (the next
+    label down, whose own value is that one line); without one for ``above``, with
+    ``else_line_above``, the band is the one line of text above ``below``."""
+    first, last = _label_line(lines, above), _label_line(lines, below)
+    if first is None and else_line_above and last is not None and last > 0:
+        first = last - 1
+        top = lines[first][1][1] - 4
+    elif first is None:
+        return None
+    else:
+        top = lines[first][1][1] + lines[first][1][3]
+    if last is not None:
+        bottom = lines[last][1][1]
+    elif else_before is not None and (after := _label_line(lines, else_before)) is not None and after - 1 > first:
+        bottom = lines[after - 1][1][1]
+    else:
+        return None
+    if bottom - top < 10:
         return None
     return cell[0], top + 2, cell[2], bottom - top - 4
 
@@ -119,7 +146,8 @@ def header_fields(boxes: dict[str, Any], geometry: PageGeometry, page: int, scal
                   read_lines: Callable[[Box], list[tuple[str, Box]]] | None = None) -> tuple[list[FieldBox], list[str]]:
     """Fields of the header cells (boxes 1-6); warnings for cells or anchors not found.
 
-    A field is placed by the inner rules of its box. When a bad scan found another number
+    A field is placed by the inner rules of its box (those at least ``rules_from`` below its
+    top: nearer, a rule is the underline of the first value). When a bad scan found another number
     of rules than the box map's ``rules`` (a rule lost, or a row of text and specks taken
     for one), fields with ``between`` are placed between the printed labels ``read_lines``
     finds in the box instead.
@@ -130,14 +158,15 @@ def header_fields(boxes: dict[str, Any], geometry: PageGeometry, page: int, scal
         if cell is None:
             warnings.append(f"box {cell_spec['name']} not found on page {page + 1}")
             continue
-        rules_y = locate.inner_rules(geometry.ink, cell)
+        rules_y = [y for y in locate.inner_rules(geometry.ink, cell) if y >= cell[1] + cell_spec.get("rules_from", 0)]
         by_labels = read_lines is not None and len(rules_y) != cell_spec.get("rules", 0)
         lines = read_lines(cell) if by_labels else []
         for spec in cell_spec["fields"]:
             key = spec.get("path") if "path" in spec else "|".join(spec["paths"])
             rect = None
             if by_labels and "between" in spec:
-                rect = between_labels(lines, cell, *spec["between"])
+                rect = between_labels(lines, cell, *spec["between"], else_before=spec.get("else_before"),
+                                      else_line_above=spec.get("else_line_above", False))
             rect = rect or locate.resolve(cell, rules_y, spec, scale)
             if rect is None:
                 warnings.append(f"{key or cell_spec['name']}: anchor in box {cell_spec['name']} not found")
