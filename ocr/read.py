@@ -27,6 +27,7 @@ MARK_LINE_PX = 40  # a crop of marks taller than this holds two lines of them
 MARK_LINE_SHRINK = 0.9  # a line of glyphs this much smaller than the text above may be marks
 MARK_WHITELIST = "0123456789()"
 LINE_PSM = 7  # see read_box's by_line
+RUN_GAP = 2.5  # line heights of blank between a one-line value and a speck beside it (see main_line)
 MIN_LINE_PX = 12  # a band of ink lower than this is part of a line (an i's dot), not one
 LETTER_SHARE = 0.6  # the letter of a one-letter box is at least this share of its tallest glyph
 SPECK_SHARE = 0.45  # beside it, a glyph less than this share of its height is a speck (a mark's parentheses are taller)
@@ -319,6 +320,33 @@ def text_lines(mask: np.ndarray, gap: int = 3, min_height: int = MIN_LINE_PX) ->
     return [(a, b) for a, b in bands]
 
 
+def main_line(mask: np.ndarray) -> np.ndarray:
+    """The ink of a one-line value without the specks a rough scan scatters over its box
+    (Tesseract's line mode reads nothing of a date among them): the glyphs beside the rows
+    of the largest one, and of those the run, split at gaps wider than RUN_GAP line heights,
+    that holds it."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n < 3:
+        return mask
+    left, top = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
+    width, height = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    biggest = int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    y0, y1 = top[biggest], top[biggest] + height[biggest]
+    level = (top < y1) & (top + height > y0)  # a comma reaches below the line, a mark above it
+    order = [i for i in np.argsort(left) if level[i]]
+    gap = RUN_GAP * height[biggest]
+    runs, run = [], [order[0]]
+    for i in order[1:]:
+        if left[i] - max(left[j] + width[j] for j in run) > gap:
+            runs.append(run)
+            run = []
+        run.append(i)
+    runs.append(run)
+    keep = np.zeros(n, bool)
+    keep[np.asarray(next(r for r in runs if biggest in r)) + 1] = True
+    return np.where(keep[labels], mask, 0).astype(np.uint8)
+
+
 def read_box(
     engine: Engine,
     gray: np.ndarray,
@@ -383,6 +411,8 @@ def read_box(
     elif sup is not None:
         mark_crop = crop_for_ocr(gray, ink, sup, box, min_ink=MIN_MARK_INK_PX)
         mark = read_mark(engine, mark_crop) if mark_crop is not None else None
+    if psm == LINE_PSM:
+        main = main_line(main)
     crop = crop_for_ocr(gray, ink, main, box)
     if crop is None:
         return (mark[0], mark[1], False) if mark is not None else ("", 1.0, True)

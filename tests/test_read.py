@@ -3,7 +3,7 @@ import cv2
 import numpy as np
 
 from ocr.locate import Rules
-from ocr.read import ink_mask, split_after_letter, split_superscript, text_lines
+from ocr.read import ink_mask, main_line, split_after_letter, split_superscript, text_lines
 
 
 def _ink(lines: list[tuple[str, float, tuple[int, int]]]) -> np.ndarray:
@@ -68,3 +68,13 @@ def test_specks_beside_the_letter_of_a_one_letter_box():
     cv2.circle(ink, (60, 30), 3, 255, -1)  # ... and one after it, which is no mark
     letter, after, specks = split_after_letter(ink)
     assert after is not None and specks and letter[:, 50:].sum() == 0
+
+
+def test_the_line_of_a_one_line_value_among_specks():
+    ink = _ink([("12/25/2023", 1.0, (10, 50)), ("(1)", 0.5, (172, 36))])  # a date and a raised mark
+    value = ink.copy()
+    for x, y in ((40, 110), (120, 140), (300, 45), (250, 12)):  # a photocopier's dots: below, far right, above
+        cv2.circle(ink, (x, y), 3, 255, -1)
+    assert np.array_equal(main_line(ink), value)
+    number = _ink([("47,563", 1.0, (10, 50))])  # the comma reaches below the digits and stays
+    assert np.array_equal(main_line(number), number)
