@@ -257,20 +257,33 @@ def _city_state_zip(text: str) -> Parsed:
 
     The print gives each its third of the line, but a long city name widens its column and a
     narrow one wraps, so the parts are told apart by their form, not their place: the zip is
-    the last five- or nine-digit token, the state the last two-letter token before it.
+    the last five- or nine-digit token, the state the last two-letter token before it, set
+    right by the letters a fax confuses ("MQ" is MO) when that makes a USPS code. A part
+    missing or a state that is no USPS code is flagged.
     """
     tokens = [t.strip(",;:") for t in text.split()]
     zip_code = next((t for t in reversed(tokens) if _ZIP.match(t)), None)
     if zip_code:
         tokens.remove(zip_code)
-    state = next((t for t in reversed(tokens) if len(t) == 2 and t.isalpha()), None)
-    if state and len(tokens) > 1:
+    states, confusions = rules()["states"], rules()["letter_confusions"]["state"]
+
+    def as_state(token: str) -> str:
+        read = token.upper()
+        return read if read in states else "".join(confusions.get(c, c) for c in token).upper()
+
+    state = next((t for t in reversed(tokens) if len(t) == 2 and (t.isalpha() or as_state(t) in states)), None)
+    if state and (len(tokens) > 1 or as_state(state) in states):
         del tokens[len(tokens) - 1 - tokens[::-1].index(state)]
-        state = state.upper()  # small capitals read as lower case
+        state = as_state(state) if as_state(state) in states else state.upper()  # small capitals read as lower case
     else:
         state = None
     city = _strip_stray(" ".join(tokens)) or None  # a speck between city and state
     parts = {"rptOwnerCity": city, "rptOwnerState": state, "rptOwnerZipCode": zip_code}
+    missing = [name for name, value in parts.items() if value is None]
+    if missing or state not in states:
+        return Parsed(city, ok=False, parts=parts,
+                      warning=f"{', '.join(missing) or 'rptOwnerState'} not read from {text!r}" if missing
+                      else f"{state!r} is no USPS state code")
     return Parsed(city, parts=parts)
 
 

@@ -143,7 +143,8 @@ def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry,
                                            clear_border="all" if f.table is not None else "sides", glyphs=glyphs, scale=scale,
                                            by_line=f.settings.get("by_line", False), one_letter=f.settings.get("one_letter", False),
                                            separators=f.settings.get("separators", False),
-                                           underlined=f.settings.get("underlined", False))
+                                           underlined=f.settings.get("underlined", False),
+                                           psm_else=f.settings.get("psm_else"))
         out.append(assemble.Reading(f, text, confidence, empty))
     return out
 

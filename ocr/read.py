@@ -365,6 +365,7 @@ def read_box(
     one_letter: bool = False,
     separators: bool = False,
     underlined: bool = False,
+    psm_else: int | None = None,
 ) -> tuple[str, float, bool]:
     """(text, confidence, empty) for one box of an aligned page; raised footnote marks
     are read apart and appended as "(n)".
@@ -383,7 +384,9 @@ def read_box(
     each comma or point read is set to what its glyph shows (see ``settle_separators``).
     With ``underlined`` (a value the print underlines), the box is read a second time with
     the underline erased as well, and the fuller reading wins (see ``_fuller``): Tesseract
-    drops whole words of underlined text on a fax ("Ruiz" for "Ruiz Nancy Ann").
+    drops whole words of underlined text on a fax ("Ruiz" for "Ruiz Nancy Ann"). With
+    ``psm_else``, a reading that fails the check is read again in that page mode, which
+    wins when it passes: the sparse mode of a city line may lose its first words.
     """
     mask = ink_mask(ink, rules, box, clear_border=clear_border, dotted=True)
     main, sup = split_superscript(mask)
@@ -417,6 +420,10 @@ def read_box(
     if crop is None:
         return (mark[0], mark[1], False) if mark is not None else ("", 1.0, True)
     text, confidence = _ocr(engine, crop, psm, whitelist, check)
+    if psm_else is not None and check is not None and not check(text):
+        other = _ocr(engine, crop, psm_else, whitelist, check)
+        if check(other[0]):
+            text, confidence = other
     if underlined:
         bare = ink_mask(ink, rules, box, clear_border=clear_border, span=0.0, dotted=True)
         bare[main == 0] = 0  # what was cut away as marks stays cut

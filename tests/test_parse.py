@@ -416,3 +416,17 @@ def test_signature_mark_variants(text, name):
 )
 def test_signature_specks_and_faxed_punctuation(text, name):
     assert parse_value(text, "signature").parts["signatureName"] == name
+
+
+@pytest.mark.parametrize("text,city,state,zip_code,ok", [
+    ("Greenwich CT 06850", "Greenwich", "CT", "06850", True),
+    ("ST. LOUIS MQ 63123-6375", "ST. LOUIS", "MO", "63123-6375", True),  # a faxed O
+    ("BALTIMORE MD 21201", "BALTIMORE", "MD", "21201", True),  # a code as read stays
+    ("NY\n14289", None, "NY", "14289", False),  # the city lost: flagged, the state still known
+    ("HOUSTON TA 77069", "HOUSTON", "TA", "77069", False),  # no USPS code: kept as read, flagged
+    ("40231", None, None, "40231", False),
+])
+def test_state_checked_against_usps_codes(text, city, state, zip_code, ok):
+    got = parse_value(text, "city_state_zip")
+    assert got.parts == {"rptOwnerCity": city, "rptOwnerState": state, "rptOwnerZipCode": zip_code}
+    assert got.ok == ok
