@@ -60,6 +60,13 @@ def looks_like_marks(mask: np.ndarray, glyphs: Glyphs, scale: float = 1.0) -> bo
     return bool(np.all(ends[:, cv2.CC_STAT_HEIGHT] >= PAREN_SHAPE * ends[:, cv2.CC_STAT_WIDTH]))
 
 
+def holds_parenthesis(mask: np.ndarray) -> bool:
+    """Whether any glyph of ``mask`` is as tall and thin as a parenthesis (or a broken one's
+    "1"): what a footnote mark always shows, and a digit such as the "2" of "12" does not."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return bool(np.any(stats[1:, cv2.CC_STAT_HEIGHT] >= PAREN_SHAPE * stats[1:, cv2.CC_STAT_WIDTH]))
+
+
 def between_parens(mask: np.ndarray, glyphs: Glyphs, scale: float = 1.0) -> np.ndarray:
     """The ink of a box from its first parenthesis-shaped stroke to its last, without the
     specks of a rough scan around it (which make a lone "(1)" too tall or end it with a dot);

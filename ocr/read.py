@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from .engine import Engine, second_opinion
-from .glyphs import Glyphs, between_parens, looks_like_marks, match_marks
+from .glyphs import Glyphs, between_parens, holds_parenthesis, looks_like_marks, match_marks
 from .locate import Rules
 from .separators import settle_separators
 
@@ -414,6 +414,8 @@ def read_box(
     elif sup is not None:
         mark_crop = crop_for_ocr(gray, ink, sup, box, min_ink=MIN_MARK_INK_PX)
         mark = read_mark(engine, mark_crop) if mark_crop is not None else None
+        if mark is not None and not mark[0] and not holds_parenthesis(sup):  # the value's own last digits
+            main, mark = mask, None
     if psm == LINE_PSM:
         main = main_line(main)
     crop = crop_for_ocr(gray, ink, main, box)

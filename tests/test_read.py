@@ -3,6 +3,7 @@ import cv2
 import numpy as np
 
 from ocr.locate import Rules
+from ocr.glyphs import holds_parenthesis
 from ocr.read import ink_mask, main_line, split_after_letter, split_superscript, text_lines
 
 
@@ -78,3 +79,12 @@ def test_the_line_of_a_one_line_value_among_specks():
     assert np.array_equal(main_line(ink), value)
     number = _ink([("47,563", 1.0, (10, 50))])  # the comma reaches below the digits and stays
     assert np.array_equal(main_line(number), number)
+
+
+def test_a_raised_run_without_a_parenthesis_is_no_mark():
+    """What the raised-mark split takes off a rough scan's "12" or "Court" is given back to the
+    value when no mark is read from it; a mark always holds a tall, thin stroke."""
+    assert holds_parenthesis(_ink([("(1)", 0.6, (10, 40))]))
+    assert holds_parenthesis(_ink([("(", 0.6, (10, 40))]))
+    assert not holds_parenthesis(_ink([("2", 1.2, (10, 60))]))
+    assert not holds_parenthesis(_ink([("t", 1.2, (10, 60))]))
