@@ -41,6 +41,7 @@ UNREAD_MARK_CONFIDENCE = 0.5
 RETRY_BELOW = 0.9
 SECOND_BELOW = 0.85  # the notes' cascade threshold: 3-6% of clean and office reads, 25-36% of rough and fax
 RETRY_SCALES = (0.75, 1.25, MARK_SCALE)
+SECOND_SCALES = (1, 2)
 LOST_WORDS = 1.3  # a reading with this many times the letters and digits of another kept words the other lost
 
 
@@ -438,9 +439,13 @@ def read_box(
         read = [_ocr(engine, crop[max(0, a - top - 3) : b - top + 4], LINE_PSM, whitelist) for a, b in lines]
         text, confidence = "\n".join(t for t, _ in read if t.strip()), min(c for _, c in read)
     if second and check is not None and (confidence < SECOND_BELOW or not check(text)):
-        other = second_opinion(crop)
-        if other is not None and other[0] and check(other[0]) and (not check(text) or other[1] > confidence):
-            text, confidence = other
+        for factor in SECOND_SCALES if not any(c.isalnum() for c in text) else SECOND_SCALES[:1]:
+            # read nothing: a blurred "$0" is "$" at its size and "$0" at twice it
+            other = second_opinion(crop if factor == 1 else cv2.resize(crop, None, fx=factor, fy=factor,
+                                                                      interpolation=cv2.INTER_CUBIC))
+            if other is not None and other[0] and check(other[0]) and (not check(text) or other[1] > confidence):
+                text, confidence = other
+                break
     if separators:
         text = settle_separators(text, main)
     if mark is not None:
