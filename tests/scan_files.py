@@ -10,9 +10,12 @@ from pathlib import Path
 import img2pdf
 import numpy as np
 import pikepdf
+from pdf2image import convert_from_path
 from PIL import Image
 
+from ocr import ownership
 from ocr.corpus import scan
+from ocr.corpus.render import render_pdf
 from ocr.pipeline import read_document
 from ocr.result import DocumentResult
 
@@ -87,3 +90,8 @@ def scan_and_read(pages: list[np.ndarray], profile: str, seed: int, folder: Path
     path = scan.write_scan([img for img, _ in degraded], degraded[0][1], folder / f"{profile}.tif",
                            scan.store_jpeg_quality(profile))
     return read_document(path)
+
+
+def printed_pages(doc: ownership.Doc, pdf: Path) -> list[np.ndarray]:
+    """A filing printed by the renderer to ``pdf`` and rasterized at 300 dpi, gray."""
+    return [np.asarray(p) for p in convert_from_path(render_pdf(doc, pdf), dpi=scan.SOURCE_DPI, grayscale=True)]

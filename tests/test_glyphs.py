@@ -7,15 +7,13 @@ import copy
 import cv2
 import numpy as np
 import pytest
-from pdf2image import convert_from_path
 
 from ocr import ownership
-from ocr.corpus import reference, scan
+from ocr.corpus import reference
 from ocr.corpus.generate import generate_filing
-from ocr.corpus.render import render_pdf
 from ocr.glyphs import between_parens, looks_like_marks, match_marks
 from ocr.template import TEMPLATES_DIR, load_templates
-from scan_files import scan_and_read
+from scan_files import printed_pages, scan_and_read
 
 DIGITS = "123456789"
 
@@ -50,8 +48,7 @@ def marked_filing() -> ownership.Doc:
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory) -> tuple[ownership.Doc, list[np.ndarray]]:
     doc = marked_filing()
-    pdf = render_pdf(doc, tmp_path_factory.mktemp("marks") / "marked.pdf")
-    return doc, [np.asarray(p) for p in convert_from_path(pdf, dpi=scan.SOURCE_DPI, grayscale=True)]
+    return doc, printed_pages(doc, tmp_path_factory.mktemp("marks") / "marked.pdf")
 
 
 def marks_by_row(doc: ownership.Doc) -> list[tuple[list[str], list[str]]]:

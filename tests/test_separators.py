@@ -6,13 +6,10 @@ import copy
 
 import numpy as np
 import pytest
-from pdf2image import convert_from_path
-from scan_files import scan_and_read
+from scan_files import printed_pages, scan_and_read
 
 from ocr import ownership
-from ocr.corpus import scan
 from ocr.corpus.generate import generate_filing
-from ocr.corpus.render import render_pdf
 from ocr.separators import separator_depths, settle_separators
 
 # (shares, owned after): each a point or a comma before the last three digits
@@ -36,14 +33,12 @@ def fractional_filing() -> ownership.Doc:
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory) -> tuple[ownership.Doc, list[np.ndarray]]:
-    doc = fractional_filing()
-    pdf = render_pdf(doc, tmp_path_factory.mktemp("separators") / "fractional.pdf")
-    return doc, [np.asarray(p) for p in convert_from_path(pdf, dpi=scan.SOURCE_DPI, grayscale=True)]
+def printed(tmp_path_factory) -> list[np.ndarray]:
+    return printed_pages(fractional_filing(), tmp_path_factory.mktemp("separators") / "fractional.pdf")
 
 
 def test_points_and_commas_on_a_fax(printed, tmp_path):
-    _, pages = printed
+    pages = printed
     points = 0
     for seed in (2, 4, 6):
         rows = scan_and_read(pages, "fax", seed, tmp_path).document["nonDerivativeTable"]["nonDerivativeTransaction"]

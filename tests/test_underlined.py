@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from pdf2image import convert_from_path
-from scan_files import scan_and_read
+from scan_files import printed_pages, scan_and_read
 
 from ocr import ownership
-from ocr.corpus import scan, score
+from ocr.corpus import score
 from ocr.corpus.generate import generate_filing
-from ocr.corpus.render import render_pdf
 from ocr.read import _fuller
 
 NAMES = [("Ruiz Nancy Ann", "Sierra Motors, Inc."), ("O'Brien Kevin F", "374Water Pharmaceuticals Inc"),
@@ -24,8 +22,7 @@ def printed(tmp_path_factory) -> list[tuple[ownership.Doc, list[np.ndarray]]]:
         doc = generate_filing(20 + i, "2023")
         doc["reportingOwner"][0]["reportingOwnerId"]["rptOwnerName"] = owner
         doc["issuer"]["issuerName"] = issuer
-        pdf = render_pdf(doc, tmp_path_factory.mktemp("underlined") / f"{i}.pdf")
-        out.append((doc, [np.asarray(p) for p in convert_from_path(pdf, dpi=scan.SOURCE_DPI, grayscale=True)[:1]]))
+        out.append((doc, printed_pages(doc, tmp_path_factory.mktemp("underlined") / f"{i}.pdf")[:1]))
     return out
 
 
