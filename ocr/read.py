@@ -413,10 +413,11 @@ def read_box(
         rows = np.flatnonzero(sup.any(axis=1))
         main[rows[0] : rows[-1] + 1, matched.left :] = 0
     elif sup is not None:
-        mark_crop = crop_for_ocr(gray, ink, sup, box, min_ink=MIN_MARK_INK_PX)
-        mark = read_mark(engine, mark_crop) if mark_crop is not None else None
-        if mark is not None and not mark[0] and not holds_parenthesis(sup):  # the value's own last digits
-            main, mark = mask, None
+        if holds_parenthesis(sup):
+            mark_crop = crop_for_ocr(gray, ink, sup, box, min_ink=MIN_MARK_INK_PX)
+            mark = read_mark(engine, mark_crop) if mark_crop is not None else None
+        else:  # the value's own last digits ("12", "Court"): an OCR engine may read "(2)" into them
+            main = mask
     if psm == LINE_PSM:
         main = main_line(main)
     crop = crop_for_ocr(gray, ink, main, box)
