@@ -63,13 +63,20 @@ def _strip_stray(text: str) -> str:
     """
     marks = rules()["stray_marks"]
     tokens = [t for t in text.split() if t.strip(marks)]
+    # a lone "," or "." between words is a speck ("Put Option , (Obligation")
+    tokens = [t for i, t in enumerate(tokens) if i in (0, len(tokens) - 1) or t.strip(".,;:")]
     # at the ends, a token with no letter or digit is a speck read as "-", "+", "=" or "*"
-    # (a lone bracket may close or open what the value holds, so it stays)
-    while tokens and not any(c.isalnum() for c in tokens[-1]) and tokens[-1] not in ")]":
+    # (a lone bracket may close what the value opened, so it stays)
+    while tokens and not any(c.isalnum() for c in tokens[-1]) and not _closes(tokens[-1], " ".join(tokens[:-1])):
         tokens.pop()
     while tokens and not any(c.isalnum() for c in tokens[0]) and tokens[0] not in "([$":
         tokens.pop(0)
     return " ".join(tokens).strip(marks + " ") or text
+
+
+def _closes(token: str, before: str) -> bool:
+    """Whether ``token`` is a bracket that closes one opened in ``before``."""
+    return token in (")", "]") and {")": "(", "]": "["}[token] in before
 
 
 def _digits(text: str) -> str:
@@ -277,7 +284,7 @@ def _city_state_zip(text: str) -> Parsed:
         state = as_state(state) if as_state(state) in states else state.upper()  # small capitals read as lower case
     else:
         state = None
-    city = _strip_stray(" ".join(tokens)) or None  # a speck between city and state
+    city = _tidy(_strip_stray(" ".join(tokens))) or None  # a speck between city and state, a quote before it
     parts = {"rptOwnerCity": city, "rptOwnerState": state, "rptOwnerZipCode": zip_code}
     missing = [name for name, value in parts.items() if value is None]
     if missing or state not in states:
@@ -453,7 +460,8 @@ def correct_words(text: str) -> str:
     near exactly one lexicon word is replaced ("Cammon Stack" -> "Common Stock"); failing
     that, two words run together are split, and a word broken in two ("put hase") is joined.
     Then the set phrases ("(Right to Buy)") are matched whole, for their short words and
-    brackets; and "$0,001" is a faxed point, as no thousands group follows a lone 0.
+    brackets; "$0,001" is a faxed point, as no thousands group follows a lone 0, and a
+    speck for the space before "$" is a space.
     Numbers, names and short words stay."""
     out: list[str] = []
     for word in text.split(" "):
@@ -467,10 +475,11 @@ def correct_words(text: str) -> str:
             out[-1] = word.replace(core, join)
             continue
         out.append(word.replace(core, right) if right else word)
-    return _ZERO_COMMA.sub(r"\1.", _set_phrases(" ".join(out)))
+    return _GLUED_DOLLAR.sub(" ", _ZERO_COMMA.sub(r"\1.", _set_phrases(" ".join(out))))
 
 
 _ZERO_COMMA = re.compile(r"(?<![\d,.])(\$?0),(?=\d{3}\b)")
+_GLUED_DOLLAR = re.compile(r"(?<=[A-Za-z])[.,]?(?=\$\d)")  # "par value.$0.001": a speck for the space
 PHRASE_SCORE = 75  # rapidfuzz partial ratio of a set phrase to the words read: "(right tu duy}" scores 78.6
 
 

@@ -110,6 +110,10 @@ CASES = [
     ("Smith John,", "text", "Smith John", [], True),
     ("= C/O ACME GROUP INC *", "text", "C/O ACME GROUP INC", [], True),
     ("Stock Option (right to buy )", "text", "Stock Option (right to buy )", [], True),
+    ("9257 SOUTH OCEAN CIRCLE ]", "text", "9257 SOUTH OCEAN CIRCLE", [], True),  # a bracket that closes nothing
+    ("Possible member of . 13(d) group", "text", "Possible member of 13(d) group", [], True),  # a lone speck
+    ("Put Option , (Obligation to Buy)", "title", "Put Option (Obligation to Buy)", [], True),
+    ("Common Stock, par value.$0.001 per share", "title", "Common Stock, par value $0.001 per share", [], True),
     ("", "text", None, [], True),
     # footnote-only cells
     ("(1)", "footnote_only", None, ["F1"], True),
@@ -175,6 +179,7 @@ def test_ticker(text, name, symbol, ok):
         ("LONDON", "LONDON", None, None),
         ("NASHVILLE * TN 37201", "NASHVILLE", "TN", "37201"),  # a speck read between city and state
         ("MINNEAPOLIS MN 55491,", "MINNEAPOLIS", "MN", "55491"),
+        ("'GREENWICH CT 06830", "GREENWICH", "CT", "06830"),  # a speck read as a quote
     ],
 )
 def test_city_state_zip(text, city, state, zip_code):
