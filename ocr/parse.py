@@ -126,11 +126,16 @@ def _text(text: str) -> Parsed:
     return Parsed(_tidy(text) or None)
 
 
+# "P.O, Box", "6963 N, Boylston": an initial's period a fax blurred into a comma
+_FAXED_INITIAL = re.compile(r"(?<![A-Za-z.])((?:[A-Za-z]\.)?[A-Z]),(?= [A-Z])")
+
+
 def _tidy(text: str) -> str:
     """A name, an address or a title never starts with a period, comma or quote, nor ends with
     a quote, colon or "!" (specks read beside it), and never ends with a comma: after "Inc"
-    or "Co" that is a faxed period."""
+    or "Co" that is a faxed period, as it is after an initial ("P.O, Box")."""
     text = text.lstrip(rules()["never_leading"]).rstrip(rules()["never_trailing"]) or text
+    text = _FAXED_INITIAL.sub(r"\1.", text)
     if text.endswith(","):
         head = text[:-1].rstrip()
         last = head.split()[-1].rstrip(".").lower() if head.split() else ""

@@ -111,6 +111,10 @@ CASES = [
     ("= C/O ACME GROUP INC *", "text", "C/O ACME GROUP INC", [], True),
     ("Stock Option (right to buy )", "text", "Stock Option (right to buy )", [], True),
     ("9257 SOUTH OCEAN CIRCLE ]", "text", "9257 SOUTH OCEAN CIRCLE", [], True),  # a bracket that closes nothing
+    ("P.O, Box 91912", "text", "P.O. Box 91912", [], True),  # an initial's faxed period
+    ("6963 N, Boylston Ave", "text", "6963 N. Boylston Ave", [], True),
+    ("Hill Court, Suite 23", "text", "Hill Court, Suite 23", [], True),
+    ("Fund IV, L.P.", "text", "Fund IV, L.P.", [], True),
     ("Possible member of . 13(d) group", "text", "Possible member of 13(d) group", [], True),  # a lone speck
     ("Put Option , (Obligation to Buy)", "title", "Put Option (Obligation to Buy)", [], True),
     ("Common Stock, par value.$0.001 per share", "title", "Common Stock, par value $0.001 per share", [], True),
