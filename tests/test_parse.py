@@ -381,6 +381,8 @@ def test_drop_labels(text, kept):
         ("Stock Appreciation Rights", "Stock Appreciation Rights"),
         ("Warrant to Purchase Common Stock", "Warrant to Purchase Common Stock"),
         ("See Footnote'!", "See Footnote"),  # specks after the last word
+        ("Sec Footnote", "See Footnote"),
+        ("Common Stock", "Common Stock"),
     ],
 )
 def test_title_words_corrected_against_the_lexicon(text, title):
