@@ -22,7 +22,7 @@ from .errors import AlignmentError, NotForm4Error
 from .glyphs import Glyphs
 from .load import iter_pages
 from .locate import binarize, find_frame, find_rules, residual_angle
-from .read import clean, ink_mask, read_box
+from .read import SECOND_BELOW, clean, ink_mask, read_box
 from .result import DocumentResult, PageResult
 from .template import Template, load_templates
 from .trailer import Trailer
@@ -144,7 +144,8 @@ def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry,
                                            by_line=f.settings.get("by_line", False), one_letter=f.settings.get("one_letter", False),
                                            separators=f.settings.get("separators", False),
                                            underlined=f.settings.get("underlined", False),
-                                           psm_else=f.settings.get("psm_else"))
+                                           psm_else=f.settings.get("psm_else"),
+                                           second_below=f.settings.get("second_below", SECOND_BELOW))
         out.append(assemble.Reading(f, text, confidence, empty))
     return out
 

@@ -367,12 +367,13 @@ def read_box(
     separators: bool = False,
     underlined: bool = False,
     psm_else: int | None = None,
+    second_below: float = SECOND_BELOW,
 ) -> tuple[str, float, bool]:
     """(text, confidence, empty) for one box of an aligned page; raised footnote marks
     are read apart and appended as "(n)".
 
     ``check`` says whether a text parses as the box's kind: readings that pass it are
-    preferred. With ``second``, a doubtful Tesseract reading, below SECOND_BELOW or failing
+    preferred. With ``second``, a doubtful Tesseract reading, below ``second_below`` or failing
     the check, is read again by the second engine, whose reading wins when it passes the
     check and Tesseract's does not, or is more confident.
     Marks, raised after a value or alone in a box, are matched against the print's
@@ -439,7 +440,7 @@ def read_box(
         top = max(0, int(np.flatnonzero(main.any(axis=1))[0]) - 4)  # crop_for_ocr's first row
         read = [_ocr(engine, crop[max(0, a - top - 3) : b - top + 4], LINE_PSM, whitelist) for a, b in lines]
         text, confidence = "\n".join(t for t, _ in read if t.strip()), min(c for _, c in read)
-    if second and check is not None and (confidence < SECOND_BELOW or not check(text)):
+    if second and check is not None and (confidence < second_below or not check(text)):
         for factor in SECOND_SCALES if not any(c.isalnum() for c in text) else SECOND_SCALES[:1]:
             # read nothing: a blurred "$0" is "$" at its size and "$0" at twice it
             other = second_opinion(crop if factor == 1 else cv2.resize(crop, None, fx=factor, fy=factor,
