@@ -389,6 +389,8 @@ def read_box(
     drops whole words of underlined text on a fax ("Ruiz" for "Ruiz Nancy Ann"). With
     ``psm_else``, a reading that fails the check is read again in that page mode, which
     wins when it passes: the sparse mode of a city line may lose its first words.
+    A raised run with no parenthesis-shaped stroke is the value's own, never a mark, and a
+    one-line box is read from its main line only (see ``main_line``).
     """
     mask = ink_mask(ink, rules, box, clear_border=clear_border, dotted=True)
     main, sup = split_superscript(mask)
