@@ -233,6 +233,12 @@ def _price(text: str) -> Parsed:
     return parsed
 
 
+def _unconfused(text: str, kind: str) -> str:
+    """``text`` with the characters OCR confuses in a ``kind`` box mapped back (data file)."""
+    confusions = rules()["letter_confusions"][kind]
+    return "".join(confusions.get(c, c) for c in text)
+
+
 def _choice(kind: str) -> Callable[[str], Parsed]:
     """A one-letter box (transaction code, A/D, D/I) checked against its list."""
 
@@ -240,8 +246,7 @@ def _choice(kind: str) -> Callable[[str], Parsed]:
         if not text:
             return Parsed(None)
         allowed = choices()[rules()["choice_lists"][kind]]
-        confusions = rules()["letter_confusions"][kind]
-        letters = "".join(confusions.get(c, c) for c in text.strip("()[] ")).upper()
+        letters = _unconfused(text.strip("()[] "), kind).upper()
         if letters in allowed:
             return Parsed(letters)
         return _flag(text, f"{text!r} is not one of {', '.join(sorted(allowed))}")
@@ -256,8 +261,7 @@ def _ticker(text: str) -> Parsed:
     if not match or not match.group(1):
         return Parsed(None, ok=False, warning=f"no 'Name [ TICKER ]' in {text!r}",
                       parts={"issuerName": text or None, "issuerTradingSymbol": None})
-    confusions = rules()["letter_confusions"]["ticker"]  # exchange symbols are letters
-    name, symbol = _tidy(_strip_stray(match.group(1))), "".join(confusions.get(c, c) for c in match.group(2).upper())
+    name, symbol = _tidy(_strip_stray(match.group(1))), _unconfused(match.group(2).upper(), "ticker")  # symbols are letters
     return Parsed(symbol, parts={"issuerName": name, "issuerTradingSymbol": symbol})
 
 
@@ -277,16 +281,15 @@ def _city_state_zip(text: str) -> Parsed:
     zip_code = next((t for t in reversed(tokens) if _ZIP.match(t)), None)
     if zip_code:
         tokens.remove(zip_code)
-    states, confusions = rules()["states"], rules()["letter_confusions"]["state"]
+    states = rules()["states"]
 
-    def as_state(token: str) -> str:
-        read = token.upper()
-        return read if read in states else "".join(confusions.get(c, c) for c in token).upper()
+    def usps(token: str) -> str | None:  # the code as read, else with a fax's confusions undone
+        return next((code for code in (token.upper(), _unconfused(token, "state").upper()) if code in states), None)
 
-    state = next((t for t in reversed(tokens) if len(t) == 2 and (t.isalpha() or as_state(t) in states)), None)
-    if state and (len(tokens) > 1 or as_state(state) in states):
+    state = next((t for t in reversed(tokens) if len(t) == 2 and (t.isalpha() or usps(t))), None)
+    if state and (len(tokens) > 1 or usps(state)):
         del tokens[len(tokens) - 1 - tokens[::-1].index(state)]
-        state = as_state(state) if as_state(state) in states else state.upper()  # small capitals read as lower case
+        state = usps(state) or state.upper()  # small capitals read as lower case
     else:
         state = None
     city = _tidy(_strip_stray(" ".join(tokens))) or None  # a speck between city and state, a quote before it
@@ -326,7 +329,7 @@ def _tidy_signature(name: str) -> str:
     last word that is no abbreviation ends without a period.
     Names stay: only words of seven letters or more are corrected."""
     name = re.sub(r",[\s,]*(?=\S)", ", ", name)
-    name = re.sub(r"(?<=\s)([A-Z]), (?=[A-Z])", r"\1. ", name)
+    name = _FAXED_INITIAL.sub(r"\1.", name)
     words = []
     for word in name.split(" "):
         core = word.strip("(),.;:")

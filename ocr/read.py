@@ -397,8 +397,11 @@ def read_box(
     cleaned = clean(gray, ink, mask, box) if glyphs is not None else None
     matched = None
     if sup is None and cleaned is not None:
-        lone = mask if looks_like_marks(mask, glyphs, scale) else between_parens(mask, glyphs, scale)
-        if np.count_nonzero(lone) >= MIN_MARK_INK_PX and looks_like_marks(lone, glyphs, scale):
+        only_marks = looks_like_marks(mask, glyphs, scale)
+        lone = mask if only_marks else between_parens(mask, glyphs, scale)
+        if lone is not mask:  # specks around them left out
+            only_marks = looks_like_marks(lone, glyphs, scale)
+        if only_marks and np.count_nonzero(lone) >= MIN_MARK_INK_PX:
             alone = match_marks(cleaned, lone, glyphs, scale)
             if alone is not None:
                 return alone.text, alone.confidence, False
