@@ -25,6 +25,7 @@ SPECK_REACH = (31, 15)  # (width, height) of the neighbourhood that makes a spec
 MIN_MARK_INK_PX = 15  # a raised "(1)" has less ink than a value
 MARK_LINE_PX = 40  # a crop of marks taller than this holds two lines of them
 MARK_LINE_SHRINK = 0.9  # a line of glyphs this much smaller than the text above may be marks
+SPECK_OF_TEXT = 0.25  # a glyph no taller or wider than this share of a box's tallest is a speck to the mark finder
 MARK_WHITELIST = "0123456789()"
 LINE_PSM = 7  # see read_box's by_line
 RUN_GAP = 2.5  # line heights of blank between a one-line value and a speck beside it (see main_line)
@@ -171,6 +172,13 @@ def split_superscript(mask: np.ndarray, max_run: int = 10) -> tuple[np.ndarray, 
     area, width = stats[1:, cv2.CC_STAT_AREA], stats[1:, cv2.CC_STAT_WIDTH]
     bottom = top + height
     glyph = ~((height <= 8) & (width >= 40))  # an underline is not a text line
+    if not glyph.any():
+        return mask, None
+    # a rough scan's specks (a dot after the mark, a speck on a line of its own below it)
+    # would end the line or be its last line; they belong to no run and no line
+    speck_size = SPECK_OF_TEXT * height[glyph].max()
+    speck = (height <= speck_size) & (width <= speck_size)
+    glyph &= ~speck
     rows = np.flatnonzero(np.isin(labels, np.flatnonzero(glyph) + 1).any(axis=1))
     if rows.size == 0:
         return mask, None
@@ -203,7 +211,11 @@ def split_superscript(mask: np.ndarray, max_run: int = 10) -> tuple[np.ndarray, 
             chosen = list(line) + (list(above[-k:]) if k else [])
     if not chosen:
         return mask, None
-    sup = np.isin(labels, np.asarray(chosen) + 1)
+    chosen = np.asarray(chosen)
+    x0, x1 = left[chosen].min(), (left + width)[chosen].max()
+    y0, y1 = top[chosen].min(), bottom[chosen].max()
+    inside = speck & (left >= x0) & (left + width <= x1) & (top >= y0) & (bottom <= y1)
+    sup = np.isin(labels, np.concatenate([chosen, np.flatnonzero(inside)]) + 1)  # a broken parenthesis's pieces
     main = mask.copy()
     main[sup] = 0
     return main, np.where(sup, 255, 0).astype(np.uint8)

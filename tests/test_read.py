@@ -20,6 +20,16 @@ def test_a_raised_mark_after_the_value():
     assert marks is not None and marks[:, :75].sum() == 0 and main[:, 80:].sum() == 0
 
 
+def test_a_speck_after_the_mark_or_on_a_line_below_does_not_hide_it():
+    # rough scans: a dot at the baseline after "(1)", or alone under the value
+    for speck in ((128, 58), (30, 120)):
+        ink = _ink([("757", 1.2, (10, 60)), ("(1)", 0.6, (80, 38))])
+        cv2.circle(ink, speck, 2, 255, -1)
+        main, marks = split_superscript(ink)
+        assert marks is not None and marks[:, :75].sum() == 0 and main[:, 80:122].sum() == 0
+        assert main[speck[1], speck[0]] == 255  # the speck is not taken for a mark
+
+
 def test_marks_wrapped_onto_a_line_of_their_own():
     ink = _ink([("Footnote", 1.2, (10, 50)), ("(2)", 0.6, (10, 110))])
     main, marks = split_superscript(ink)
