@@ -48,6 +48,12 @@ def choices() -> dict[str, frozenset[str]]:
     return {key: frozenset(val) for key, val in data.items() if not key.startswith("_")}
 
 
+def allowed_letters(kind: str) -> str:
+    """The letters a one-letter box of ``kind`` may hold ("AD" for A/D), "" for other kinds."""
+    name = rules()["choice_lists"].get(kind)
+    return "".join(sorted(choices()[name])) if name else ""
+
+
 def _normalize(text: str) -> str:
     """NFKC (superscript ⁽¹⁾ -> (1), ligatures, full-width forms), dashes and quotes, one space."""
     text = unicodedata.normalize("NFKC", text)

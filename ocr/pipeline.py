@@ -131,7 +131,7 @@ def _parses(text: str, kind: str) -> bool:
 
 
 def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry, fields: list[layout.FieldBox],
-                glyphs: Glyphs | None = None, scale: float = 1.0) -> list[assemble.Reading]:
+                glyphs: Glyphs | None = None, scale: float = 1.0, letters: Glyphs | None = None) -> list[assemble.Reading]:
     out = []
     for f in fields:
         if f.kind == "flag":
@@ -142,6 +142,7 @@ def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry,
                                            second=f.settings.get("second_opinion", False),
                                            clear_border="all" if f.table is not None else "sides", glyphs=glyphs, scale=scale,
                                            by_line=f.settings.get("by_line", False), one_letter=f.settings.get("one_letter", False),
+                                           letters=(letters, parse.allowed_letters(f.kind)) if letters is not None else None,
                                            separators=f.settings.get("separators", False),
                                            underlined=f.settings.get("underlined", False),
                                            psm_else=f.settings.get("psm_else"),
@@ -180,11 +181,11 @@ def read_page(gray: np.ndarray, index: int, templates: tuple[Template, ...], eng
         marked = {m.field.key: bool(m.marked) for m in marks}
         state.header += marks
         state.header += read_fields(engine, page, geometry, layout.apply_switches([f for f in fields if f.kind != "mark"], marked),
-                                    template.glyphs, scale)
+                                    template.glyphs, scale, template.letters)
     if info.role != "other":
         boxes = state.template.boxes
         state.cells += read_fields(engine, page, geometry, layout.table_cells(boxes, geometry, index, state.rows_seen),
-                                   state.template.glyphs, state.text_scale)
+                                   state.template.glyphs, state.text_scale, state.template.letters)
         read_trailer(engine, page, geometry, index, geometry.bottom_of_cells, boxes["trailer"], state.trailer)
     state.pages.append(info)
     if keep_picture:

@@ -8,7 +8,8 @@ import cv2
 import numpy as np
 
 from .engine import Engine, second_opinion
-from .glyphs import Glyphs, between_parens, holds_parenthesis, looks_like_marks, match_marks
+from .glyphs import (LETTER_MIN_SCORE, MIN_MARGIN, Glyphs, between_parens, holds_parenthesis, looks_like_marks,
+                     match_letter, match_marks)
 from .locate import Rules
 from .separators import settle_separators
 
@@ -236,7 +237,8 @@ def split_after_letter(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray | None,
     letter = tall[np.argmin(left[tall])]
     speck = height < SPECK_SHARE * height[letter]
     before = np.flatnonzero((right <= left[letter]) & speck)
-    after = np.flatnonzero(left >= right[letter] - 2)
+    # a speck within the letter's columns is a piece of it (a fax breaks the arm off an F)
+    after = np.flatnonzero((left >= right[letter] - 2) & ~(speck & (left < right[letter])))
     after = after[after != letter]
     kept = np.where(np.isin(labels, before + 1), 0, mask).astype(np.uint8)
     if after.size == 0:
@@ -376,6 +378,7 @@ def read_box(
     scale: float = 1.0,
     by_line: bool = False,
     one_letter: bool = False,
+    letters: tuple[Glyphs, str] | None = None,
     separators: bool = False,
     underlined: bool = False,
     psm_else: int | None = None,
@@ -394,7 +397,9 @@ def read_box(
     (a wrapped table title) is read again line by line: on a fax, Tesseract's block mode
     drops whole lines of a narrow cell ("Pre-\nWarrants" for "Pre-\nFunded\nWarrants").
     With ``one_letter`` (a code, A/D or D/I box), what follows the letter is taken for marks
-    when the glyphs match it (see ``split_after_letter``). With ``separators`` (a number),
+    when the glyphs match it (see ``split_after_letter``); with ``letters`` as well (the
+    print's letter glyphs and the letters the box allows), a letter that matches one of them
+    closely and unambiguously is read as that letter, whatever the OCR engines read. With ``separators`` (a number),
     each comma or point read is set to what its glyph shows (see ``settle_separators``).
     With ``underlined`` (a value the print underlines), the box is read a second time with
     the underline erased as well, and the fuller reading wins (see ``_fuller``): Tesseract
@@ -465,6 +470,11 @@ def read_box(
             if other is not None and other[0] and check(other[0]) and (not check(text) or other[1] > confidence):
                 text, confidence = other
                 break
+    if one_letter and letters is not None:
+        found = match_letter(crop, *letters)
+        if found is not None and found.score >= LETTER_MIN_SCORE and found.margin >= MIN_MARGIN:
+            agrees = text.strip().upper() == found.letter
+            text, confidence = found.letter, max(confidence if agrees else 0.0, found.score)
     if separators:
         text = settle_separators(text, main)
     if mark is not None:

@@ -1,9 +1,9 @@
-"""Blank reference pages for the template folders, and the print's footnote mark glyphs,
-printed by the corpus renderer.
+"""Blank reference pages for the template folders, and the print's footnote mark and code
+letter glyphs, printed by the corpus renderer.
 
-Run ``python -m ocr.corpus.reference`` to rebuild ``templates/*/reference.png`` and
-``templates/mark-glyphs.png`` after a renderer change; the box maps beside them are written
-by hand against these pages.
+Run ``python -m ocr.corpus.reference`` to rebuild ``templates/*/reference.png``,
+``templates/mark-glyphs.png`` and ``templates/letter-glyphs.png`` after a renderer change;
+the box maps beside them are written by hand against these pages.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pdf2image import convert_from_path
 import numpy as np
 
 from ..atomic import write_bytes
+from ..glyphs import LETTER_MIN_INK, letter_canvas
 from ..template import TEMPLATES_DIR
 from .render import render_pdf
 
@@ -26,6 +27,8 @@ BLANK = {
 
 MARK_LABELS = "1234567890"
 MARK_GLYPHS = "mark-glyphs.png"
+LETTER_LABELS = "PSADFIMCEHOXGLWZJKU"  # the SEC's transaction codes; A/D and D/I are among them
+LETTER_GLYPHS = "letter-glyphs.png"
 
 
 def first_page(doc: dict, grayscale: bool = True) -> np.ndarray:
@@ -56,12 +59,35 @@ def mark_glyphs(labels: str = MARK_LABELS) -> np.ndarray:
                       for i in range(len(labels))])
 
 
+def letter_glyphs(labels: str = LETTER_LABELS) -> np.ndarray:
+    """The print's table letters side by side, each on its ``letter_canvas``.
+
+    They are printed as the transaction codes of Table I rows, one row per letter, and cut
+    out by their color: the print sets values in blue, and a row holding only a code shows
+    nothing else in blue.
+    """
+    doc = dict(BLANK["edgar-2023"])
+    doc["nonDerivativeTable"] = {"nonDerivativeTransaction": [
+        {"transactionCoding": {"transactionFormType": "4", "transactionCode": c, "equitySwapInvolved": "false"}}
+        for c in labels]}
+    page = first_page(doc, grayscale=False).astype(np.int16)
+    blue = ((page[:, :, 2] - np.maximum(page[:, :, 0], page[:, :, 1])) > 40).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(blue, connectivity=8)
+    letters = sorted((tuple(s[:4]) for s in stats[1:] if s[cv2.CC_STAT_AREA] >= LETTER_MIN_INK), key=lambda b: b[1])
+    if len(letters) != len(labels):
+        raise RuntimeError(f"expected {len(labels)} printed code letters, found {len(letters)}")
+    gray = cv2.cvtColor(page.astype(np.uint8), cv2.COLOR_RGB2GRAY)
+    return np.hstack([letter_canvas(gray, box) for box in letters])
+
+
 def main() -> None:
     for name, doc in BLANK.items():
         ok, png = cv2.imencode(".png", first_page(doc), [cv2.IMWRITE_PNG_COMPRESSION, 9])
         write_bytes(TEMPLATES_DIR / name / "reference.png", png.tobytes())
     _, png = cv2.imencode(".png", mark_glyphs(), [cv2.IMWRITE_PNG_COMPRESSION, 9])
     write_bytes(TEMPLATES_DIR / MARK_GLYPHS, png.tobytes())
+    _, png = cv2.imencode(".png", letter_glyphs(), [cv2.IMWRITE_PNG_COMPRESSION, 9])
+    write_bytes(TEMPLATES_DIR / LETTER_GLYPHS, png.tobytes())
 
 
 if __name__ == "__main__":
