@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from .engine import Engine, second_opinion
-from .glyphs import (LETTER_MIN_SCORE, MIN_MARGIN, Glyphs, between_parens, holds_parenthesis, looks_like_marks,
+from .glyphs import (LETTER_MIN_SCORE, MARK_ONLY_HEIGHT, MIN_MARGIN, Glyphs, between_parens, holds_parenthesis, looks_like_marks,
                      match_letter, match_marks)
 from .locate import Rules
 from .separators import settle_separators
@@ -156,7 +156,7 @@ def crop_for_ocr(gray: np.ndarray, ink: np.ndarray, mask: np.ndarray, box: Box, 
     return crop[max(0, ys.min() - 4) : ys.max() + 5, max(0, xs.min() - 4) : xs.max() + 5]
 
 
-def split_superscript(mask: np.ndarray, max_run: int = 10) -> tuple[np.ndarray, np.ndarray | None]:
+def split_superscript(mask: np.ndarray, max_run: int = 10, mark_height: float | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """(main text, trailing raised marks) of a box's ink.
 
     Footnote marks are printed as small raised "(1)" after the value; Tesseract drops them or
@@ -164,7 +164,9 @@ def split_superscript(mask: np.ndarray, max_run: int = 10) -> tuple[np.ndarray, 
     A mark ends the value, so the last text line is searched, from the right: the longest run
     of glyphs that sit clearly above the baseline of the glyphs before them and reach their
     cap height. In a narrow column the marks may wrap onto a line of their own (see
-    ``_mark_line``), and then the line above may end with marks too.
+    ``_mark_line``), and then the line above may end with marks too. With ``mark_height``
+    (the print's marks at the page's scale), no glyph of a run is taller than a mark: letters
+    whose neighbours merged with an underline sit as high above its baseline.
     """
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n < 3:
@@ -197,11 +199,15 @@ def split_superscript(mask: np.ndarray, max_run: int = 10) -> tuple[np.ndarray, 
             # the value is what carries the mark: not much smaller than it (a speck left of a
             # lone letter must not make the letter look raised)
             carries = area[rest].sum() >= 0.5 * area[run].sum() and height[rest].max() >= 0.8 * height[run].max()
-            if carries and size > 0 and np.all(bottom[run] < baseline - 0.2 * size) and np.all(top[run] <= cap + 0.15 * size):
+            small = mark_height is None or height[run].max() <= MARK_ONLY_HEIGHT * mark_height
+            if carries and small and size > 0 and np.all(bottom[run] < baseline - 0.2 * size) and np.all(top[run] <= cap + 0.15 * size):
                 best = k
         return best
 
     bands = bands_of(rows)
+    tallest = height[glyph].max()
+    while len(bands) > 1 and _specks_only(line_of(bands[-1]), height, width, tallest):
+        bands.pop()
     line = line_of(bands[-1])
     best = raised_run(line)
     chosen = list(line[-best:]) if best else []
@@ -250,6 +256,13 @@ def split_after_letter(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray | None,
 def bands_of(rows: np.ndarray) -> list[np.ndarray]:
     """Runs of inked rows: the text lines of a box, top to bottom."""
     return np.split(rows, np.flatnonzero(np.diff(rows) > 2) + 1)
+
+
+def _specks_only(line: np.ndarray, height: np.ndarray, width: np.ndarray, tallest: int) -> bool:
+    """Whether a line of glyphs is a rough scan's specks below the text: fewer glyphs than
+    the three of a mark, all less than half as tall and as wide as the box's tallest (a
+    rule's broken end is wider)."""
+    return line.size < 3 and bool(max(height[line].max(), width[line].max()) < 0.5 * tallest)
 
 
 def _mark_line(line: np.ndarray, above: np.ndarray, height: np.ndarray, width: np.ndarray, max_glyphs: int = 9) -> bool:
@@ -410,7 +423,7 @@ def read_box(
     one-line box is read from its main line only (see ``main_line``).
     """
     mask = ink_mask(ink, rules, box, clear_border=clear_border, dotted=True)
-    main, sup = split_superscript(mask)
+    main, sup = split_superscript(mask, mark_height=glyphs.images[0].shape[0] * scale if glyphs is not None else None)
     cleaned = clean(gray, ink, mask, box) if glyphs is not None else None
     matched = None
     if sup is None and cleaned is not None:

@@ -30,6 +30,24 @@ def test_a_speck_after_the_mark_or_on_a_line_below_does_not_hide_it():
         assert main[speck[1], speck[0]] == 255  # the speck is not taken for a mark
 
 
+def test_a_speck_as_large_as_a_mark_glyph_below_the_value_does_not_hide_the_mark():
+    ink = _ink([("Trust", 1.2, (10, 60)), ("(1)", 0.6, (110, 38))])
+    ink[100:109, 40:47] = 255  # a photocopier's dot, as tall as the mark's ")"
+    main, marks = split_superscript(ink)
+    assert marks is not None and marks[:, :105].sum() == 0 and main[:, 108:].sum() == 0
+
+
+def test_letters_beside_an_underlined_word_are_no_marks():
+    # a fax merges most of a name with its underline; the letters left apart sit as high
+    # above the underline's bottom as marks would, but are taller than the print's marks
+    ink = _ink([("SULLIV", 1.5, (10, 70)), ("AN", 1.5, (190, 70))])
+    ink[74:80, 5:180] = 255
+    for x in (14, 50, 90, 130, 160):  # strokes that join letters to the underline
+        cv2.line(ink, (x, 74), (x, 62), 255, 2)
+    assert split_superscript(ink)[1] is not None  # the letters do look raised
+    assert split_superscript(ink, mark_height=21)[1] is None
+
+
 def test_marks_wrapped_onto_a_line_of_their_own():
     ink = _ink([("Footnote", 1.2, (10, 50)), ("(2)", 0.6, (10, 110))])
     main, marks = split_superscript(ink)
