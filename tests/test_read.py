@@ -116,3 +116,33 @@ def test_a_raised_run_without_a_parenthesis_is_no_mark():
     assert holds_parenthesis(_ink([("(", 0.6, (10, 40))]))
     assert not holds_parenthesis(_ink([("2", 1.2, (10, 60))]))
     assert not holds_parenthesis(_ink([("t", 1.2, (10, 60))]))
+
+
+class _Readings:
+    """An engine stub that reads each size of a crop as given (by the crop's width)."""
+
+    def __init__(self, by_width: dict[int, str]) -> None:
+        self.by_width = by_width
+
+    def read(self, *, image, psm, whitelist=None):
+        return self.by_width[image.shape[1]], 0.8
+
+
+def _canonical(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
+def test_a_doubtful_text_goes_to_the_reading_most_readings_agree_on(monkeypatch):
+    from ocr import read
+
+    crop = np.full((40, 100), 255, np.uint8)
+    engine = _Readings({125: "Common Shares", 80: "Common Shares"})
+    monkeypatch.setattr(read, "second_opinion", lambda image: ("CommonShares", 0.9))
+    assert read._arbitrate(engine, crop, [(4, 30)], 6, ("Po Common Shares", 0.6), _canonical)[0] == "Common Shares"
+    # two readings that differ from the first and from each other: the first stays, unless
+    # the second engine sides with one of them
+    engine = _Readings({125: "Cedar Ventures Fund", 80: "Cedar Ventures Fund III, L.P."})
+    monkeypatch.setattr(read, "second_opinion", lambda image: ("Cedar VenturesFund", 0.9))
+    assert read._arbitrate(engine, crop, [(4, 30)], 6, ("Cedar Ventures Fund L.P.", 0.6), _canonical)[0] == "Cedar Ventures Fund"
+    monkeypatch.setattr(read, "second_opinion", lambda image: ("Cedr Vntres", 0.9))
+    assert read._arbitrate(engine, crop, [(4, 30)], 6, ("Cedar Ventures Fund L.P.", 0.6), _canonical)[0] == "Cedar Ventures Fund L.P."
