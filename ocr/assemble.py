@@ -200,7 +200,7 @@ def trailer(doc: dict[str, Any], found: Trailer) -> list[FieldResult]:
     results = []
     notes = []
     for i, lines in enumerate(found.footnotes):
-        body = re.sub(r"^\s*[0-9lI|]{1,2}\s*[.,]\s*", "", " ".join(l.text for l in lines))
+        body = re.sub(r"^\s*(?:[0-9lI|]{1,2}\s*[.,]|\d{1,2}(?=\s))\s*", "", " ".join(l.text for l in lines))
         notes.append({"id": f"F{i + 1}", "text": body})
         results.append(_line_result(f"footnotes/footnote[F{i + 1}]", body, lines))
     if notes:

@@ -21,6 +21,7 @@ from .parse import join_lines, matches_label
 from .read import clean, crop_for_ocr, ink_mask
 
 Box = tuple[int, int, int, int]
+SPECK_LINE = 0.5  # a "line" less than this share as tall as the text line before it is specks
 
 
 @dataclass
@@ -112,6 +113,27 @@ def _signature_bottom(geometry: PageGeometry, top: int, spec: dict[str, Any]) ->
     return min(h, max(under) + int(spec["label_reach"] * h)) if under else None
 
 
+def _starts_note(note: list[TrailerLine], line: TrailerLine, right: int, spec: dict[str, Any]) -> bool:
+    """Whether ``line`` begins the next footnote although its number was misread. Each note is
+    a table row of its own, its text wrapped to the row's width, so the line before it ends
+    short of the text's ``right`` edge: well short (``note_end_share[0]`` of the width), or a
+    little short (``note_end_share[1]``, where a long word wrapped) with, on the same page,
+    the row's padding widening the gap between their centres beyond ``note_gap`` line heights.
+    A line that starts right of the note's left edge (by more than a lost number's width) is
+    the rest of a row that OCR split in two."""
+    previous = note[-1]
+    x0, y0, width, height = previous.box
+    share = width / max(1, right - x0)
+    well_short, short = spec["note_end_share"]
+    below = previous.page != line.page or line.box[1] + line.box[3] / 2 > y0 + height
+    if share >= short or not below or line.box[0] > min(l.box[0] for l in note) + 2 * line.box[3]:
+        return False
+    if share < well_short or previous.page != line.page:
+        return True
+    gap = (line.box[1] + line.box[3] / 2) - (previous.box[1] + height / 2)
+    return gap > spec["note_gap"] * (height + line.box[3]) / 2
+
+
 def read_page(
     engine: Engine, gray: np.ndarray, geometry: PageGeometry, page: int, top: int, spec: dict[str, Any], trailer: Trailer
 ) -> Trailer:
@@ -130,13 +152,12 @@ def read_page(
     right_block = spec["right_block_x"] * w
     page_image = clean(gray, geometry.ink, mask, box)
     signature_rows: list[Box] = []
-    for words in engine.read_words(image=page_image, psm=4):
+    lines = [(words, _line(words, page, 0, top))
+             for words in ([wd for wd in ws if wd.text.strip()] for ws in engine.read_words(image=page_image, psm=4)) if words]
+    right = max((l.box[0] + l.box[2] for _, l in lines if l.box[0] < right_block), default=w)
+    for words, line in lines:
         if trailer.done:
             break
-        words = [wd for wd in words if wd.text.strip()]
-        if not words:
-            continue
-        line = _line(words, page, 0, top)
         if any(re.search(pattern, line.text) for pattern in spec["browser_lines"]):
             continue  # the browser's own header or footer line
         text_start = min((wd.box[0] for wd in words if sum(c.isalnum() for c in wd.text) >= 2), default=line.box[0])
@@ -156,8 +177,11 @@ def read_page(
             trailer.mode = "footnotes"  # the label was lost (a page break, a bad scan): "1." starts the notes
             trailer.footnotes.append([line])
         elif trailer.mode == "footnotes":
+            if trailer.footnotes and line.box[3] < SPECK_LINE * trailer.footnotes[-1][-1].box[3]:
+                continue  # specks read as a line of their own
             number = re.match(r"^(\d{1,2})\s*[.,]", line.text)
-            if not trailer.footnotes or (number and int(number.group(1)) == len(trailer.footnotes) + 1):
+            if (not trailer.footnotes or (number and int(number.group(1)) == len(trailer.footnotes) + 1)
+                    or _starts_note(trailer.footnotes[-1], line, right, spec)):
                 trailer.footnotes.append([line])
             else:
                 trailer.footnotes[-1].append(line)
