@@ -15,7 +15,7 @@ from .result import FieldResult
 from .trailer import Trailer, TrailerLine
 
 REVIEW_BELOW = 0.8  # OCR confidence under which a value goes to a person
-TEXT_KINDS = ("text", "title")  # free text, wrapped over lines in print
+TEXT_KINDS = ("text", "title", "relationship")  # free text, wrapped over lines in print
 SINGLE_VALUE_KINDS = ("date", "code", "number", "price")  # a cell of these holds one value, never split over pages
 _INDEX = re.compile(r"^(\w+)\[(\d+)\]$")
 

@@ -376,6 +376,7 @@ def _mark(text: str | bool) -> Parsed:
 _PARSERS: dict[str, Callable[[str], Parsed]] = {
     "text": _text,
     "title": lambda t: _text(correct_words(t)),
+    "relationship": lambda t: _text(_set_phrases(t)),  # officer titles are too many for a word list
     "date": _date,
     "number": _number,
     "price": _price,

@@ -142,7 +142,7 @@ def test_parse_value(text, kind, value, footnotes, ok):
 
 
 def test_cases_cover_every_kind():
-    covered = {kind for _, kind, *_ in CASES} | {"ticker", "signature", "city_state_zip", "title"}
+    covered = {kind for _, kind, *_ in CASES} | {"ticker", "signature", "city_state_zip", "title", "relationship"}
     assert covered == set(KINDS)
 
 
@@ -441,3 +441,11 @@ def test_state_checked_against_usps_codes(text, city, state, zip_code, ok):
     got = parse_value(text, "city_state_zip")
     assert got.parts == {"rptOwnerCity": city, "rptOwnerState": state, "rptOwnerZipCode": zip_code}
     assert got.ok == ok
+
+
+def test_relationship_texts_keep_their_words_and_set_their_phrases():
+    # a fax's "See" read "Sce"; an officer title's words are never pulled to a word list
+    assert parse_value("Sce Explanation of Responses", "relationship").value == "See Explanation of Responses"
+    assert parse_value("Sec Remarks", "relationship").value == "See Remarks"
+    for title in ("President, North American Operations", "SVP, Global Sales and Marketing"):
+        assert parse_value(title, "relationship").value == title
