@@ -155,6 +155,8 @@ def parse_date(text: str) -> tuple[str | None, str | None]:
     An impossible date comes back as (None, reason).
     """
     compact = re.sub(r"\s*([/\\|.\-])\s*", r"\1", text.strip())
+    # a fax loses the top and bottom of a 0, leaving its sides: "(6/28/2023", "()5/09/2024"
+    compact = re.sub(r"(^|[/\\|.\-])[(\[{]\)?(?=\d)", r"\g<1>0", compact)
     parts = re.fullmatch(r"(\w{1,2})[/\\|.\-](\w{1,2})[/\\|.\-](\w{4})", compact)
     if parts:
         month, day, year = (_digits(p) for p in parts.groups())
