@@ -29,6 +29,37 @@ class Reading:
     confidence: float
     empty: bool
     marked: bool | None = None
+    mark_ranks: tuple[str, ...] = ()  # see read.BoxReading
+
+
+_TRAILING_MARKS = re.compile(r"(?:\(\d\))+$")
+SETTLED_MARK_CONFIDENCE = 0.5  # a mark set to a footnote the filing has goes to review
+
+
+def settle_marks(readings: list[Reading], footnotes: int) -> None:
+    """A footnote mark whose glyph match was ambiguous and names a footnote the filing does
+    not have (a photocopy's "(3)" matched as "(4)" in a filing of three footnotes) is the
+    runner-up digit when that names one it has; the value goes to review. The footnotes it
+    has are those read, and as many as its unambiguous marks name (a footnote whose
+    number the scan lost is still there). Nothing changes when no footnote was read."""
+    def trailing(reading: Reading) -> list[str]:
+        found = _TRAILING_MARKS.search(reading.text) if reading.mark_ranks else None
+        digits = re.findall(r"\d", found.group()) if found else []
+        return digits if len(digits) == len(reading.mark_ranks) else []
+
+    sure = [int(d) for r in readings for d, ranks in zip(trailing(r), r.mark_ranks) if len(ranks) == 1 and d != "0"]
+    have = {str(i) for i in range(1, min(max([footnotes, *sure]), 9) + 1)} if footnotes else set()
+    for reading in readings:
+        digits = trailing(reading)
+        if not have or all(d in have or len(ranks) == 1 for d, ranks in zip(digits, reading.mark_ranks)):
+            continue
+        settled = [ranks[1] if d not in have and len(ranks) > 1 and ranks[1] in have else d
+                   for d, ranks in zip(digits, reading.mark_ranks)]
+        if settled == digits:
+            continue
+        start = _TRAILING_MARKS.search(reading.text).start()
+        reading.text = reading.text[:start] + "".join(f"({d})" for d in settled)
+        reading.confidence = min(reading.confidence, SETTLED_MARK_CONFIDENCE)
 
 
 def _container(doc: dict[str, Any], parts: list[str]) -> dict[str, Any]:

@@ -118,9 +118,9 @@ def load_glyphs(path: Path, labels: str) -> Glyphs:
     return Glyphs(tuple(_blurred(strip[:, i * pitch : (i + 1) * pitch]) for i in range(len(labels))), labels)
 
 
-def best_glyph(piece: np.ndarray, glyphs: Glyphs) -> tuple[str, float, float]:
-    """(label, score, margin over the runner-up) of the glyph that correlates best with a
-    piece of scan, searched a few px around."""
+def best_glyph(piece: np.ndarray, glyphs: Glyphs) -> tuple[str, float, float, str]:
+    """(label, score, margin over the runner-up, every label best first) of the glyph that
+    correlates best with a piece of scan, searched a few px around."""
     height, width = glyphs.images[0].shape
     pad_y = max(0, height + 2 * SEARCH_PX - piece.shape[0])
     pad_x = max(0, width + 2 * SEARCH_PX - piece.shape[1])
@@ -128,8 +128,9 @@ def best_glyph(piece: np.ndarray, glyphs: Glyphs) -> tuple[str, float, float]:
                                 cv2.BORDER_CONSTANT, value=255)
     query = _blurred(padded)
     scores = [float(cv2.matchTemplate(query, g, cv2.TM_CCOEFF_NORMED).max()) for g in glyphs.images]
-    runner_up, best = np.argsort(scores)[-2:]
-    return glyphs.labels[best], scores[best], scores[best] - scores[runner_up]
+    order = np.argsort(scores)[::-1]
+    best, runner_up = order[:2]
+    return glyphs.labels[best], scores[best], scores[best] - scores[runner_up], "".join(glyphs.labels[i] for i in order)
 
 
 def letter_canvas(gray: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
@@ -175,6 +176,7 @@ class MarkMatch(NamedTuple):
     text: str  # "(1)(3)"
     confidence: float
     left: int  # x in the box where the matched marks begin
+    ranks: tuple[str, ...] = ()  # per mark, its digit, or when ambiguous every digit best first ("43...")
 
 
 def match_marks(gray: np.ndarray, marks: np.ndarray, glyphs: Glyphs, scale: float = 1.0) -> MarkMatch | None:
@@ -200,11 +202,12 @@ def match_marks(gray: np.ndarray, marks: np.ndarray, glyphs: Glyphs, scale: floa
     if scale != 1.0:
         window = cv2.resize(window, None, fx=1 / scale, fy=1 / scale, interpolation=cv2.INTER_AREA)
     step = (window.shape[1] - 4) / count
-    text, confidence = "", 1.0
+    text, confidence, ranks = "", 1.0, []
     for i in range(count):
-        label, score, margin = best_glyph(window[:, int(i * step) : int((i + 1) * step) + 4], glyphs)
+        label, score, margin, ranked = best_glyph(window[:, int(i * step) : int((i + 1) * step) + 4], glyphs)
         if score < MIN_SCORE:
             return None
         text = f"{text}({label})"
         confidence = min(confidence, score if margin >= MIN_MARGIN else AMBIGUOUS_CONFIDENCE)
-    return MarkMatch(text, confidence, max(0, left))
+        ranks.append(ranked if margin < MIN_MARGIN else label)
+    return MarkMatch(text, confidence, max(0, left), tuple(ranks))

@@ -142,7 +142,7 @@ def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry,
         if f.kind == "flag":
             out.append(read_flag(f, geometry))
             continue
-        text, confidence, empty = read_box(engine, page, geometry.ink, geometry.rules, f.box, psm=f.settings.get("psm", 7),
+        reading = read_box(engine, page, geometry.ink, geometry.rules, f.box, psm=f.settings.get("psm", 7),
                                            whitelist=f.settings.get("whitelist"), check=partial(_parses, kind=f.kind),
                                            second=f.settings.get("second_opinion", False),
                                            clear_border="all" if f.table is not None else "sides", glyphs=glyphs, scale=scale,
@@ -153,7 +153,7 @@ def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry,
                                            psm_else=f.settings.get("psm_else"),
                                            second_below=f.settings.get("second_below", SECOND_BELOW),
                                            canonical=partial(_canonical, kind=f.kind) if f.settings.get("arbitrate") else None)
-        out.append(assemble.Reading(f, text, confidence, empty))
+        out.append(assemble.Reading(f, reading.text, reading.confidence, reading.empty, mark_ranks=reading.mark_ranks))
     return out
 
 
@@ -209,6 +209,7 @@ def read_document(path: Path, *, overlay_dir: Path | None = None, templates: tup
     if state.template is None:
         reasons = "; ".join(w for p in state.pages for w in p.warnings) or "no pages"
         raise NotForm4Error(f"{path}: no page is a Form 4 ({reasons})")
+    assemble.settle_marks(state.header + state.cells, len(state.trailer.footnotes))
     doc: dict[str, Any] = {}
     results = assemble.header(doc, state.header)
     results += assemble.tables(doc, state.cells, state.template.boxes["tables"])

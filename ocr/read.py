@@ -4,13 +4,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from typing import NamedTuple
 
 import cv2
 import numpy as np
 
 from .engine import Engine, second_opinion
-from .glyphs import (LETTER_MIN_SCORE, MARK_ONLY_HEIGHT, MIN_MARGIN, Glyphs, between_parens, holds_parenthesis, looks_like_marks,
-                     match_letter, match_marks)
+from .glyphs import (LETTER_MIN_SCORE, MARK_ONLY_HEIGHT, MIN_MARGIN, Glyphs, MarkMatch, between_parens, holds_parenthesis,
+                     looks_like_marks, match_letter, match_marks)
 from .locate import Rules
 from .separators import settle_separators
 
@@ -49,6 +50,13 @@ RETRY_SCALES = (0.75, 1.25, MARK_SCALE)
 ARBITRATE_SCALES = (1.25, 0.8)
 SECOND_SCALES = (1, 2)
 LOST_WORDS = 1.3  # a reading with this many times the letters and digits of another kept words the other lost
+
+
+class BoxReading(NamedTuple):
+    text: str
+    confidence: float
+    empty: bool
+    mark_ranks: tuple[str, ...] = ()  # per footnote mark ending ``text``, as glyphs.MarkMatch.ranks (glyph matches only)
 
 
 def _spanning(lines: np.ndarray, stat: int, extent: int, share: float = 0.8) -> np.ndarray:
@@ -423,9 +431,10 @@ def read_box(
     psm_else: int | None = None,
     second_below: float = SECOND_BELOW,
     canonical: Callable[[str], str] | None = None,
-) -> tuple[str, float, bool]:
-    """(text, confidence, empty) for one box of an aligned page; raised footnote marks
-    are read apart and appended as "(n)".
+) -> BoxReading:
+    """Text, confidence and emptiness of one box of an aligned page; raised footnote marks
+    are read apart and appended as "(n)", with the digits each could be, best first, when
+    they were matched by their glyphs.
 
     ``check`` says whether a text parses as the box's kind: readings that pass it are
     preferred. With ``second``, a doubtful Tesseract reading, below ``second_below`` or failing
@@ -463,7 +472,7 @@ def read_box(
         if only_marks and np.count_nonzero(lone) >= MIN_MARK_INK_PX:
             alone = match_marks(cleaned, lone, glyphs, scale)
             if alone is not None:
-                return alone.text, alone.confidence, False
+                return BoxReading(alone.text, alone.confidence, False, alone.ranks)
         if one_letter:
             letter, after, specks = split_after_letter(mask)
             matched = match_marks(cleaned, after, glyphs, scale) if after is not None else None
@@ -485,9 +494,10 @@ def read_box(
             main = mask
     if psm == LINE_PSM:
         main = main_line(main)
+    ranks = mark.ranks if isinstance(mark, MarkMatch) else ()
     crop = crop_for_ocr(gray, ink, main, box)
     if crop is None:
-        return (mark[0], mark[1], False) if mark is not None else ("", 1.0, True)
+        return BoxReading(mark[0], mark[1], False, ranks) if mark is not None else BoxReading("", 1.0, True)
     text, confidence = _ocr(engine, crop, psm, whitelist, check)
     if psm_else is not None and check is not None and not check(text):
         other = _ocr(engine, crop, psm_else, whitelist, check)
@@ -523,4 +533,4 @@ def read_box(
         text = settle_separators(text, main)
     if mark is not None:
         text, confidence = f"{text}{mark[0]}", min(confidence, mark[1])
-    return text, confidence, False
+    return BoxReading(text, confidence, False, ranks)

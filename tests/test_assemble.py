@@ -88,3 +88,22 @@ def test_a_whole_row_after_a_foot_a_fax_left_open_stays_a_row():
     rows = doc["derivativeTable"]["derivativeTransaction"]
     assert [r["securityTitle"]["value"] for r in rows] == ["Restricted Stock Units", "Option to Purchase Common Stock"]
     assert [r["transactionCoding"]["transactionCode"] for r in rows] == ["F", "D"]
+
+
+def test_an_ambiguous_mark_naming_no_footnote_is_its_runner_up():
+    def reading(text: str, ranks: tuple[str, ...]) -> assemble.Reading:
+        field = FieldBox("x", "number", (0, 0, 10, 10), 0, {})
+        return assemble.Reading(field, text, 0.9, False, mark_ranks=ranks)
+
+    ambiguous = reading("5,000(1)(4)", ("1", "4312567890"))  # "(3)" matched as "(4)", by little
+    sure = reading("7,000(4)", ("4",))  # no footnote 4 read, but a clear mark names it
+    far = reading("9,000(7)", ("7812345690",))  # its runner-up 8 names no footnote either
+    assemble.settle_marks([ambiguous, far], footnotes=3)
+    assert ambiguous.text == "5,000(1)(3)" and ambiguous.confidence <= assemble.SETTLED_MARK_CONFIDENCE
+    assert far.text == "9,000(7)" and far.confidence == 0.9
+    ambiguous = reading("5,000(1)(4)", ("1", "4312567890"))
+    assemble.settle_marks([ambiguous, sure], footnotes=3)  # footnote 4 was lost, not misread
+    assert ambiguous.text == "5,000(1)(4)" and sure.text == "7,000(4)"
+    ambiguous = reading("5,000(4)", ("4312567890",))
+    assemble.settle_marks([ambiguous], footnotes=0)  # no footnote read: nothing to go by
+    assert ambiguous.text == "5,000(4)"
