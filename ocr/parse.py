@@ -48,6 +48,12 @@ def choices() -> dict[str, frozenset[str]]:
     return {key: frozenset(val) for key, val in data.items() if not key.startswith("_")}
 
 
+def canonical(text: str, kind: str) -> str:
+    """A reading's parsed value as its lower-case letters and digits: two readings of a box
+    agree when these do, whatever their spaces and punctuation."""
+    return "".join(c for c in (parse_value(text, kind).value or "").lower() if c.isalnum())
+
+
 def allowed_letters(kind: str) -> str:
     """The letters a one-letter box of ``kind`` may hold ("AD" for A/D), "" for other kinds."""
     name = rules()["choice_lists"].get(kind)

@@ -130,11 +130,6 @@ def _parses(text: str, kind: str) -> bool:
     return parse.parse_value(text, kind).ok
 
 
-def _canonical(text: str, kind: str) -> str:
-    """A text's parsed value as its letters and digits, to tell whether two readings agree."""
-    return "".join(c for c in (parse.parse_value(text, kind).value or "").lower() if c.isalnum())
-
-
 def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry, fields: list[layout.FieldBox],
                 glyphs: Glyphs | None = None, scale: float = 1.0, letters: Glyphs | None = None) -> list[assemble.Reading]:
     out = []
@@ -152,7 +147,7 @@ def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry,
                                            underlined=f.settings.get("underlined", False),
                                            psm_else=f.settings.get("psm_else"),
                                            second_below=f.settings.get("second_below", SECOND_BELOW),
-                                           canonical=partial(_canonical, kind=f.kind) if f.settings.get("arbitrate") else None)
+                                           canonical=partial(parse.canonical, kind=f.kind) if f.settings.get("arbitrate") else None)
         out.append(assemble.Reading(f, reading.text, reading.confidence, reading.empty, mark_ranks=reading.mark_ranks))
     return out
 

@@ -46,7 +46,7 @@ RETRY_BELOW = 0.9
 SECOND_BELOW = 0.85  # the notes' cascade threshold: 3-6% of clean and office reads, 25-36% of rough and fax
 RETRY_SCALES = (0.75, 1.25, MARK_SCALE)
 # A doubtful text is read again at these sizes, and the second engine votes when the readings
-# differ (see ``_arbitrate``).
+# differ (see ``arbitrate``).
 ARBITRATE_SCALES = (1.25, 0.8)
 SECOND_SCALES = (1, 2)
 LOST_WORDS = 1.3  # a reading with this many times the letters and digits of another kept words the other lost
@@ -338,14 +338,15 @@ def _fuller(first: tuple[str, float], second: tuple[str, float]) -> tuple[str, f
     return max(first, second, key=lambda reading: reading[1])
 
 
-def _arbitrate(engine: Engine, crop: np.ndarray, lines: list[tuple[int, int]], psm: int, first: tuple[str, float],
+def arbitrate(engine: Engine, crop: np.ndarray, lines: list[tuple[int, int]], psm: int, first: tuple[str, float],
                canonical: Callable[[str], str]) -> tuple[str, float]:
     """Of Tesseract's reading of a doubtful text and two more at other sizes, the one most of
     them agree on (compared by ``canonical``: the parsed value's letters and digits; of those,
     the most confident), with RapidOCR's reading of the crop's ``lines`` (rows of the crop) as
-    one more vote; a tie keeps the first reading. RapidOCR never wins outright, since it drops the spaces of
-    noisy text. Measured on the rough and fax filings of both corpus sets (40): 5 titles and
-    names set right ("Po Common Shares", "[he O'Brien Family Trust"), none made wrong."""
+    one more vote; a tie keeps the first reading. RapidOCR never wins outright, since it
+    drops the spaces of noisy text. Measured on the rough and fax filings of both corpus
+    sets (40): 5 titles and names set right ("Po Common Shares", "[he O'Brien Family
+    Trust"), none made wrong."""
     readings = [first] + [engine.read(image=cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC if f > 1 else cv2.INTER_AREA),
                                       psm=psm) for f in ARBITRATE_SCALES]
     keys = [canonical(text) for text, _ in readings]
@@ -458,7 +459,7 @@ def read_box(
     A raised run with no parenthesis-shaped stroke is the value's own, never a mark, and a
     one-line box is read from its main line only (see ``main_line``). With ``canonical`` (a
     text's parsed value, to compare readings by), a doubtful text is put to a vote of readings
-    (see ``_arbitrate``).
+    (see ``arbitrate``).
     """
     mask = ink_mask(ink, rules, box, clear_border=clear_border, dotted=True)
     main, sup = split_superscript(mask, mark_height=glyphs.images[0].shape[0] * scale if glyphs is not None else None)
@@ -515,7 +516,7 @@ def read_box(
         read = [_ocr(engine, crop[max(0, a - 3) : b + 4], LINE_PSM, whitelist) for a, b in lines]
         text, confidence = "\n".join(t for t, _ in read if t.strip()), min(c for _, c in read)
     if canonical is not None and confidence < RETRY_BELOW:
-        text, confidence = _arbitrate(engine, crop, lines, psm, (text, confidence), canonical)
+        text, confidence = arbitrate(engine, crop, lines, psm, (text, confidence), canonical)
     if second and check is not None and (confidence < second_below or not check(text)):
         for factor in SECOND_SCALES if not any(c.isalnum() for c in text) else SECOND_SCALES[:1]:
             # read nothing: a blurred "$0" is "$" at its size and "$0" at twice it

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import cv2
@@ -17,8 +18,8 @@ import numpy as np
 
 from .engine import Engine, Word
 from .layout import PageGeometry
-from .parse import join_lines, matches_label, parse_value
-from .read import RETRY_BELOW, _arbitrate, clean, crop_for_ocr, ink_mask, text_lines
+from .parse import canonical, join_lines, matches_label
+from .read import RETRY_BELOW, arbitrate, clean, crop_for_ocr, ink_mask, text_lines
 
 Box = tuple[int, int, int, int]
 SPECK_LINE = 0.5  # a "line" less than this share as tall as the text line before it is specks
@@ -99,16 +100,10 @@ def _read_signature(engine: Engine, gray: np.ndarray, geometry: PageGeometry, ro
         text, confidence = engine.read(image=crop, psm=psm)
         if out is trailer.signature_name and confidence < RETRY_BELOW:
             _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-            text, confidence = _arbitrate(engine, crop, text_lines(ink), psm, (text, confidence), _signature_letters)
+            text, confidence = arbitrate(engine, crop, text_lines(ink), psm, (text, confidence), partial(canonical, kind="signature"))
         text = text.replace("_", " ")  # underline remnants
         if text.strip():
             out.append(TrailerLine(join_lines(text), confidence, box, page))
-
-
-def _signature_letters(text: str) -> str:
-    """A signature reading's name as its letters and digits, to tell whether readings agree."""
-    parsed = parse_value(join_lines(text.replace("_", " ")), "signature")
-    return "".join(c for c in (parsed.parts.get("signatureName") or parsed.value or "").lower() if c.isalnum())
 
 
 def _signature_bottom(geometry: PageGeometry, top: int, spec: dict[str, Any]) -> int | None:

@@ -138,11 +138,11 @@ def test_a_doubtful_text_goes_to_the_reading_most_readings_agree_on(monkeypatch)
     crop = np.full((40, 100), 255, np.uint8)
     engine = _Readings({125: "Common Shares", 80: "Common Shares"})
     monkeypatch.setattr(read, "second_opinion", lambda image: ("CommonShares", 0.9))
-    assert read._arbitrate(engine, crop, [(4, 30)], 6, ("Po Common Shares", 0.6), _canonical)[0] == "Common Shares"
+    assert read.arbitrate(engine, crop, [(4, 30)], 6, ("Po Common Shares", 0.6), _canonical)[0] == "Common Shares"
     # two readings that differ from the first and from each other: the first stays, unless
     # the second engine sides with one of them
     engine = _Readings({125: "Cedar Ventures Fund", 80: "Cedar Ventures Fund III, L.P."})
     monkeypatch.setattr(read, "second_opinion", lambda image: ("Cedar VenturesFund", 0.9))
-    assert read._arbitrate(engine, crop, [(4, 30)], 6, ("Cedar Ventures Fund L.P.", 0.6), _canonical)[0] == "Cedar Ventures Fund"
+    assert read.arbitrate(engine, crop, [(4, 30)], 6, ("Cedar Ventures Fund L.P.", 0.6), _canonical)[0] == "Cedar Ventures Fund"
     monkeypatch.setattr(read, "second_opinion", lambda image: ("Cedr Vntres", 0.9))
-    assert read._arbitrate(engine, crop, [(4, 30)], 6, ("Cedar Ventures Fund L.P.", 0.6), _canonical)[0] == "Cedar Ventures Fund L.P."
+    assert read.arbitrate(engine, crop, [(4, 30)], 6, ("Cedar Ventures Fund L.P.", 0.6), _canonical)[0] == "Cedar Ventures Fund L.P."
