@@ -19,7 +19,6 @@ import numpy as np
 from . import align, assemble, layout, marks, orient, parse
 from .engine import Engine, get_engine
 from .errors import AlignmentError, NotForm4Error
-from .glyphs import Glyphs
 from .load import iter_pages
 from .locate import binarize, find_frame, find_rules, residual_angle
 from .read import SECOND_BELOW, clean, ink_mask, read_box
@@ -131,7 +130,8 @@ def _parses(text: str, kind: str) -> bool:
 
 
 def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry, fields: list[layout.FieldBox],
-                glyphs: Glyphs | None = None, scale: float = 1.0, letters: Glyphs | None = None) -> list[assemble.Reading]:
+                template: Template, scale: float = 1.0) -> list[assemble.Reading]:
+    glyphs, letters = template.glyphs, template.letters
     out = []
     for f in fields:
         if f.kind == "flag":
@@ -143,6 +143,8 @@ def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry,
                                            clear_border="all" if f.table is not None else "sides", glyphs=glyphs, scale=scale,
                                            by_line=f.settings.get("by_line", False), one_letter=f.settings.get("one_letter", False),
                                            letters=(letters, parse.allowed_letters(f.kind)) if letters is not None else None,
+                                           digits=template.digits if f.settings.get("digit_glyphs") else None,
+                                           currency=f.settings.get("currency", ""),
                                            separators=f.settings.get("separators", False),
                                            underlined=f.settings.get("underlined", False),
                                            psm_else=f.settings.get("psm_else"),
@@ -182,11 +184,11 @@ def read_page(gray: np.ndarray, index: int, templates: tuple[Template, ...], eng
         marked = {m.field.key: bool(m.marked) for m in marks}
         state.header += marks
         state.header += read_fields(engine, page, geometry, layout.apply_switches([f for f in fields if f.kind != "mark"], marked),
-                                    template.glyphs, scale, template.letters)
+                                    template, scale)
     if info.role != "other":
         boxes = state.template.boxes
         state.cells += read_fields(engine, page, geometry, layout.table_cells(boxes, geometry, index, state.rows_seen),
-                                   state.template.glyphs, state.text_scale, state.template.letters)
+                                   state.template, state.text_scale)
         read_trailer(engine, page, geometry, index, geometry.bottom_of_cells, boxes["trailer"], state.trailer)
     state.pages.append(info)
     if keep_picture:

@@ -10,8 +10,8 @@ import cv2
 import numpy as np
 
 from .engine import Engine, second_opinion
-from .glyphs import (LETTER_MIN_SCORE, MARK_ONLY_HEIGHT, MIN_MARGIN, Glyphs, MarkMatch, between_parens, holds_parenthesis,
-                     looks_like_marks, match_letter, match_marks)
+from .glyphs import (LETTER_MIN_INK, LETTER_MIN_SCORE, MARK_ONLY_HEIGHT, MIN_MARGIN, Glyphs, MarkMatch, between_parens,
+                     holds_parenthesis, looks_like_marks, match_letter, match_marks)
 from .locate import Rules
 from .separators import settle_separators
 
@@ -35,6 +35,7 @@ RUN_GAP = 2.5  # line heights of blank between a one-line value and a speck besi
 MIN_LINE_PX = 12  # a band of ink lower than this is part of a line (an i's dot), not one
 LETTER_SHARE = 0.6  # the letter of a one-letter box is at least this share of its tallest glyph
 SPECK_SHARE = 0.45  # beside it, a glyph less than this share of its height is a speck (a mark's parentheses are taller)
+DIGIT_WIDTH = 0.9  # a digit of the print is at most this many times as wide as it is tall
 # Tesseract's LSTM can misread a clean glyph at one size and not at another (measured: 757,576
 # read 757,976 at confidence 0.84, right at 0.75x and 1.25x): doubtful reads are retried.
 # A raised "(1)" is too small for Tesseract as printed: it reads "()". Measured on clean
@@ -265,6 +266,26 @@ def split_after_letter(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray | None,
     return np.where(marks, 0, kept).astype(np.uint8), np.where(marks, 255, 0).astype(np.uint8), bool(speck[after].all())
 
 
+def _lone_digit(mask: np.ndarray, signed: bool) -> tuple[int, int] | None:
+    """(first, last + 1) columns of the one digit a value's ink holds after its sign (the
+    leftmost glyph and the pieces under it, when ``signed``), with a margin; None when the
+    rest is wider than a digit or much lower than the value's ink."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    glyphs = stats[1:][stats[1:, cv2.CC_STAT_AREA] >= LETTER_MIN_INK]
+    glyphs = glyphs[np.argsort(glyphs[:, cv2.CC_STAT_LEFT])]
+    if signed and len(glyphs):
+        sign_right = glyphs[0, 0] + glyphs[0, 2]
+        glyphs = glyphs[1:][glyphs[1:, 0] >= sign_right - 1]
+    if len(glyphs) == 0:
+        return None
+    x0, x1 = int(glyphs[:, 0].min()), int((glyphs[:, 0] + glyphs[:, 2]).max())
+    y0, y1 = int(glyphs[:, 1].min()), int((glyphs[:, 1] + glyphs[:, 3]).max())
+    rows = np.flatnonzero(mask.any(axis=1))
+    if x1 - x0 > DIGIT_WIDTH * (y1 - y0) or y1 - y0 < LETTER_SHARE * (rows[-1] - rows[0] + 1):
+        return None
+    return max(0, x0 - 2), x1 + 2
+
+
 def bands_of(rows: np.ndarray) -> list[np.ndarray]:
     """Runs of inked rows: the text lines of a box, top to bottom."""
     return np.split(rows, np.flatnonzero(np.diff(rows) > 2) + 1)
@@ -427,6 +448,8 @@ def read_box(
     by_line: bool = False,
     one_letter: bool = False,
     letters: tuple[Glyphs, str] | None = None,
+    digits: Glyphs | None = None,
+    currency: str = "",
     separators: bool = False,
     underlined: bool = False,
     psm_else: int | None = None,
@@ -449,7 +472,11 @@ def read_box(
     With ``one_letter`` (a code, A/D or D/I box), what follows the letter is taken for marks
     when the glyphs match it (see ``split_after_letter``); with ``letters`` as well (the
     print's letter glyphs and the letters the box allows), a letter that matches one of them
-    closely and unambiguously is read as that letter, whatever the OCR engines read. With ``separators`` (a number),
+    closely and unambiguously is read as that letter, whatever the OCR engines read. With
+    ``digits`` (the print's digits), a value that is one digit after its ``currency`` sign
+    ("$0", "0": a fax leaves a 0 as its two sides) and that the OCR engines read as nothing
+    that parses, or, without a sign, doubtfully as another digit, is read as the digit that
+    matches it closely and unambiguously. With ``separators`` (a number),
     each comma or point read is set to what its glyph shows (see ``settle_separators``).
     With ``underlined`` (a value the print underlines), the box is read a second time with
     the underline erased as well, and the fuller reading wins (see ``_fuller``): Tesseract
@@ -530,6 +557,13 @@ def read_box(
         if found is not None and found.score >= LETTER_MIN_SCORE and found.margin >= MIN_MARGIN:
             agrees = text.strip().upper() == found.letter
             text, confidence = found.letter, max(confidence if agrees else 0.0, found.score)
+    if digits is not None:
+        columns = _lone_digit(main, bool(currency))
+        found = match_letter(clean(gray, ink, main, box)[:, columns[0] : columns[1]], digits, digits.labels) if columns else None
+        doubtful = not text.strip() or (check is not None and not check(text))
+        doubtful |= not currency and confidence < second_below and found is not None and text.strip() != found.letter
+        if found is not None and doubtful and found.score >= LETTER_MIN_SCORE and found.margin >= MIN_MARGIN:
+            text, confidence = currency + found.letter, found.score
     if separators:
         text = settle_separators(text, main)
     if mark is not None:

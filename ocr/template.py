@@ -28,6 +28,7 @@ class Template:
     features: Features  # ORB features of the anchor region, in reference pixels
     glyphs: Glyphs | None  # the print's footnote marks, when the box map names them
     letters: Glyphs | None = None  # the print's one-letter codes, when the box map names them
+    digits: Glyphs | None = None  # the print's table digits, when the box map names them
 
     @property
     def size(self) -> tuple[int, int]:
@@ -50,9 +51,9 @@ def load_template(folder: Path) -> Template:
     mask = np.zeros_like(image)
     x, y, w, h = boxes["anchor"]
     mask[y : y + h, x : x + w] = 255
-    glyphs, letters = (load_glyphs(folder / spec["image"], spec["labels"]) if spec else None
-                       for spec in (boxes.get("mark_glyphs"), boxes.get("letter_glyphs")))
-    return Template(folder.name, image, boxes, detect_features(image, mask), glyphs, letters)
+    glyphs, letters, digits = (load_glyphs(folder / spec["image"], spec["labels"]) if spec else None
+                               for spec in (boxes.get(k) for k in ("mark_glyphs", "letter_glyphs", "digit_glyphs")))
+    return Template(folder.name, image, boxes, detect_features(image, mask), glyphs, letters, digits)
 
 
 @lru_cache(maxsize=None)

@@ -2,7 +2,8 @@
 letter glyphs, printed by the corpus renderer.
 
 Run ``python -m ocr.corpus.reference`` to rebuild ``templates/*/reference.png``,
-``templates/mark-glyphs.png`` and ``templates/letter-glyphs.png`` after a renderer change;
+``templates/mark-glyphs.png``, ``templates/letter-glyphs.png`` and ``templates/digit-glyphs.png``
+after a renderer change;
 the box maps beside them are written by hand against these pages.
 """
 from __future__ import annotations
@@ -29,6 +30,8 @@ MARK_LABELS = "1234567890"
 MARK_GLYPHS = "mark-glyphs.png"
 LETTER_LABELS = "PSADFIMCEHOXGLWZJKU"  # the SEC's transaction codes; A/D and D/I are among them
 LETTER_GLYPHS = "letter-glyphs.png"
+DIGIT_LABELS = "0123456789"
+DIGIT_GLYPHS = "digit-glyphs.png"
 
 
 def first_page(doc: dict, grayscale: bool = True) -> np.ndarray:
@@ -60,11 +63,11 @@ def mark_glyphs(labels: str = MARK_LABELS) -> np.ndarray:
 
 
 def letter_glyphs(labels: str = LETTER_LABELS) -> np.ndarray:
-    """The print's table letters side by side, each on its ``letter_canvas``.
+    """The print's table letters (or digits) side by side, each on its ``letter_canvas``.
 
-    They are printed as the transaction codes of Table I rows, one row per letter, and cut
+    They are printed as the transaction codes of Table I rows, one row per glyph, and cut
     out by their color: the print sets values in blue, and a row holding only a code shows
-    nothing else in blue.
+    nothing else in blue. The code column prints its text as given, digits too.
     """
     doc = dict(BLANK["edgar-2023"])
     doc["nonDerivativeTable"] = {"nonDerivativeTransaction": [
@@ -86,8 +89,9 @@ def main() -> None:
         write_bytes(TEMPLATES_DIR / name / "reference.png", png.tobytes())
     _, png = cv2.imencode(".png", mark_glyphs(), [cv2.IMWRITE_PNG_COMPRESSION, 9])
     write_bytes(TEMPLATES_DIR / MARK_GLYPHS, png.tobytes())
-    _, png = cv2.imencode(".png", letter_glyphs(), [cv2.IMWRITE_PNG_COMPRESSION, 9])
-    write_bytes(TEMPLATES_DIR / LETTER_GLYPHS, png.tobytes())
+    for name, labels in ((LETTER_GLYPHS, LETTER_LABELS), (DIGIT_GLYPHS, DIGIT_LABELS)):
+        _, png = cv2.imencode(".png", letter_glyphs(labels), [cv2.IMWRITE_PNG_COMPRESSION, 9])
+        write_bytes(TEMPLATES_DIR / name, png.tobytes())
 
 
 if __name__ == "__main__":
