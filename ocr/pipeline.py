@@ -138,18 +138,18 @@ def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry,
             out.append(read_flag(f, geometry))
             continue
         reading = read_box(engine, page, geometry.ink, geometry.rules, f.box, psm=f.settings.get("psm", 7),
-                                           whitelist=f.settings.get("whitelist"), check=partial(_parses, kind=f.kind),
-                                           second=f.settings.get("second_opinion", False),
-                                           clear_border="all" if f.table is not None else "sides", glyphs=glyphs, scale=scale,
-                                           by_line=f.settings.get("by_line", False), one_letter=f.settings.get("one_letter", False),
-                                           letters=(letters, parse.allowed_letters(f.kind)) if letters is not None else None,
-                                           digits=template.digits if f.settings.get("digit_glyphs") else None,
-                                           currency=f.settings.get("currency", ""),
-                                           separators=f.settings.get("separators", False),
-                                           underlined=f.settings.get("underlined", False),
-                                           psm_else=f.settings.get("psm_else"),
-                                           second_below=f.settings.get("second_below", SECOND_BELOW),
-                                           canonical=partial(parse.canonical, kind=f.kind) if f.settings.get("arbitrate") else None)
+                           whitelist=f.settings.get("whitelist"), check=partial(_parses, kind=f.kind),
+                           second=f.settings.get("second_opinion", False),
+                           clear_border="all" if f.table is not None else "sides", glyphs=glyphs, scale=scale,
+                           by_line=f.settings.get("by_line", False), one_letter=f.settings.get("one_letter", False),
+                           letters=(letters, parse.allowed_letters(f.kind)) if letters is not None else None,
+                           digits=template.digits if f.settings.get("digit_glyphs") else None,
+                           currency=f.settings.get("currency", ""),
+                           separators=f.settings.get("separators", False),
+                           underlined=f.settings.get("underlined", False),
+                           psm_else=f.settings.get("psm_else"),
+                           second_below=f.settings.get("second_below", SECOND_BELOW),
+                           canonical=partial(parse.canonical, kind=f.kind) if f.settings.get("arbitrate") else None)
         out.append(assemble.Reading(f, reading.text, reading.confidence, reading.empty, mark_ranks=reading.mark_ranks))
     return out
 
