@@ -1,4 +1,4 @@
-"""Footnote marks and one-letter codes read by their shape.
+"""Footnote marks, one-letter codes and one-digit values read by their shape.
 
 A raised "(1)" is about 21 px tall at 300 dpi. On a photocopy or a fax its strokes break into
 dots, and neither OCR engine reads it: of 120 such marks on rough and fax scans, Tesseract
@@ -9,7 +9,8 @@ matched against the scan by normalized correlation instead; they read 111 of the
 The one-letter boxes (transaction code, A/D, D/I) are set in one font too, and a fax turns
 their letters into a few rows of pixels each: Tesseract reads a fax's "F" as "E" (a speck
 under it) and loses a "D" beside a speck. The print's letters (``letter-glyphs.png``, cut
-from a render) are matched the same way, each scaled to the letter's height.
+from a render) are matched the same way, each scaled to the letter's height, and so are the
+print's digits (``digit-glyphs.png``) for a value that is one digit, such as "$0".
 """
 from __future__ import annotations
 
@@ -48,8 +49,9 @@ LETTER_MIN_SCORE = 0.8
 
 @dataclass(frozen=True)
 class Glyphs:
-    """The print's single-digit marks "(1)".."(0)": one blurred image per label, all of the
-    same size (the marks' pitch by their height), in template pixels."""
+    """One blurred image per label, all of the same size, in template pixels: the print's
+    single-digit marks "(1)".."(0)" (the marks' pitch by their height), or its letters or
+    digits, each on its ``letter_canvas``."""
 
     images: tuple[np.ndarray, ...]
     labels: str
@@ -113,7 +115,7 @@ def load_glyphs(path: Path, labels: str) -> Glyphs:
     """A strip of ``len(labels)`` glyph images side by side, as ``ocr.corpus.reference`` writes it."""
     strip = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
     if strip is None:
-        raise FileNotFoundError(f"{path}: mark glyph image is missing")
+        raise FileNotFoundError(f"{path}: glyph image is missing")
     pitch = strip.shape[1] // len(labels)
     return Glyphs(tuple(_blurred(strip[:, i * pitch : (i + 1) * pitch]) for i in range(len(labels))), labels)
 

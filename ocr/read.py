@@ -557,12 +557,12 @@ def read_box(
         if found is not None and found.score >= LETTER_MIN_SCORE and found.margin >= MIN_MARGIN:
             agrees = text.strip().upper() == found.letter
             text, confidence = found.letter, max(confidence if agrees else 0.0, found.score)
-    if digits is not None:
-        columns = _lone_digit(main, bool(currency))
-        found = match_letter(clean(gray, ink, main, box)[:, columns[0] : columns[1]], digits, digits.labels) if columns else None
-        doubtful = not text.strip() or (check is not None and not check(text))
-        doubtful |= not currency and confidence < second_below and found is not None and text.strip() != found.letter
-        if found is not None and doubtful and found.score >= LETTER_MIN_SCORE and found.margin >= MIN_MARGIN:
+    failed = not text.strip() or (check is not None and not check(text))
+    columns = _lone_digit(main, bool(currency)) if digits is not None and (failed or not currency and confidence < second_below) else None
+    if columns is not None:
+        found = match_letter(clean(gray, ink, main, box)[:, columns[0] : columns[1]], digits, digits.labels)
+        if (found is not None and (failed or text.strip() != found.letter)
+                and found.score >= LETTER_MIN_SCORE and found.margin >= MIN_MARGIN):
             text, confidence = currency + found.letter, found.score
     if separators:
         text = settle_separators(text, main)

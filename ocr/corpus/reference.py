@@ -1,10 +1,10 @@
-"""Blank reference pages for the template folders, and the print's footnote mark and code
-letter glyphs, printed by the corpus renderer.
+"""Blank reference pages for the template folders, and the print's footnote mark, code
+letter and table digit glyphs, printed by the corpus renderer.
 
 Run ``python -m ocr.corpus.reference`` to rebuild ``templates/*/reference.png``,
-``templates/mark-glyphs.png``, ``templates/letter-glyphs.png`` and ``templates/digit-glyphs.png``
-after a renderer change;
-the box maps beside them are written by hand against these pages.
+``templates/mark-glyphs.png``, ``templates/letter-glyphs.png`` and
+``templates/digit-glyphs.png`` after a renderer change; the box maps beside them are written
+by hand against these pages.
 """
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def letter_glyphs(labels: str = LETTER_LABELS) -> np.ndarray:
     _, _, stats, _ = cv2.connectedComponentsWithStats(blue, connectivity=8)
     letters = sorted((tuple(s[:4]) for s in stats[1:] if s[cv2.CC_STAT_AREA] >= LETTER_MIN_INK), key=lambda b: b[1])
     if len(letters) != len(labels):
-        raise RuntimeError(f"expected {len(labels)} printed code letters, found {len(letters)}")
+        raise RuntimeError(f"expected {len(labels)} printed code glyphs, found {len(letters)}")
     gray = cv2.cvtColor(page.astype(np.uint8), cv2.COLOR_RGB2GRAY)
     return np.hstack([letter_canvas(gray, box) for box in letters])
 
