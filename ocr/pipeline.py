@@ -20,7 +20,7 @@ from . import align, assemble, layout, marks, orient, parse
 from .engine import Engine, get_engine
 from .errors import AlignmentError, NotForm4Error
 from .load import iter_pages
-from .locate import binarize, find_frame, find_rules, residual_angle
+from .locate import binarize, components, find_frame, find_rules, residual_angle
 from .read import SECOND_BELOW, clean, ink_mask, read_box
 from .result import DocumentResult, PageResult
 from .template import Template, load_templates
@@ -119,7 +119,7 @@ def read_flag(field: layout.FieldBox, geometry: layout.PageGeometry) -> assemble
     """A box that is set by holding any printed glyph (the V column): no OCR, a glyph-sized
     component of ink decides, so leftover specks and rule stubs do not set it."""
     mask = ink_mask(geometry.ink, geometry.rules, field.box, clear_border="all")
-    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    _, _, stats, _ = components(mask)
     glyph = (stats[1:, cv2.CC_STAT_HEIGHT] >= field.settings["min_glyph_height"]) & (
         stats[1:, cv2.CC_STAT_AREA] >= field.settings["min_glyph_area"])
     return assemble.Reading(field, "V" if glyph.any() else "", 1.0, not glyph.any())

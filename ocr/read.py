@@ -12,7 +12,7 @@ import numpy as np
 from .engine import Engine, second_opinion
 from .glyphs import (LETTER_MIN_INK, LETTER_MIN_SCORE, MARK_ONLY_HEIGHT, MIN_MARGIN, Glyphs, MarkMatch, between_parens,
                      holds_parenthesis, looks_like_marks, match_letter, match_marks)
-from .locate import Rules
+from .locate import Rules, components
 from .separators import settle_separators
 
 Box = tuple[int, int, int, int]
@@ -64,7 +64,7 @@ def _spanning(lines: np.ndarray, stat: int, extent: int, share: float = 0.8) -> 
     """The rule components that run across most of a box: its borders and dividers. Shorter
     ones, such as a link's underline, stay: Tesseract reads underlined text, but not a comma
     whose tail was cut away with the underline."""
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+    _, labels, stats, _ = components(lines)
     keep = stats[:, stat] >= share * extent
     keep[0] = False
     return np.where(keep[labels], 255, 0).astype(np.uint8)
@@ -123,7 +123,7 @@ def ink_mask(ink: np.ndarray, rules: Rules, box: Box, clear_border: str = "", sp
     box_ink = ink[y : y + h, x : x + w]
     mask = cv2.bitwise_and(box_ink, cv2.bitwise_not(band))
     mask[_crossing_strokes(box_ink, mask, lines, band)] = 255
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, labels, stats, _ = components(mask)
     area = stats[:, cv2.CC_STAT_AREA]
     small = area <= SPECK_PX
     small[0] = False
@@ -181,7 +181,7 @@ def split_superscript(mask: np.ndarray, max_run: int = 10, mark_height: float | 
     (the print's marks at the page's scale), no glyph of a run is taller than a mark: letters
     whose neighbours merged with an underline sit as high above its baseline.
     """
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, labels, stats, _ = components(mask)
     if n < 3:
         return mask, None
     left, top, height = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP], stats[1:, cv2.CC_STAT_HEIGHT]
@@ -247,7 +247,7 @@ def split_after_letter(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray | None,
     speck joined to "(1)" can make it reach below the letter's cap line, where
     ``split_superscript`` does not take it for a mark. Specks left of the letter are dropped:
     Tesseract reads nothing of ".D"."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, labels, stats, _ = components(mask)
     if n < 3:
         return mask, None, False
     left, height = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_HEIGHT]
@@ -270,7 +270,7 @@ def _lone_digit(mask: np.ndarray, signed: bool) -> tuple[int, int] | None:
     """(first, last + 1) columns of the one digit a value's ink holds after its sign (the
     leftmost glyph and the pieces under it, when ``signed``), with a margin; None when the
     rest is wider than a digit or much lower than the value's ink."""
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, _, stats, _ = components(mask)
     glyphs = stats[1:][stats[1:, cv2.CC_STAT_AREA] >= LETTER_MIN_INK]
     glyphs = glyphs[np.argsort(glyphs[:, cv2.CC_STAT_LEFT])]
     if signed and len(glyphs):
@@ -409,7 +409,7 @@ def main_line(mask: np.ndarray) -> np.ndarray:
     (Tesseract's line mode reads nothing of a date among them): the glyphs beside the rows
     of the largest one, and of those the run, split at gaps wider than RUN_GAP line heights,
     that holds it."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, labels, stats, _ = components(mask)
     if n < 3:
         return mask
     left, top = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]

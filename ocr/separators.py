@@ -16,6 +16,8 @@ import re
 import cv2
 import numpy as np
 
+from .locate import components
+
 PERIOD_DEPTH = 0.04  # a glyph reaching no deeper than this below the baseline and its neighbours is a period
 COMMA_DEPTH = 0.08  # one reaching at least this deep below the baseline ...
 COMMA_LOCAL_DEPTH = 0.06  # ... and this deep below its neighbours is a comma; otherwise the OCR's reading stands
@@ -30,7 +32,7 @@ def separator_depths(mask: np.ndarray) -> list[tuple[float, float]] | None:
     """(depth below the line's baseline, depth below the digits either side) of each small
     glyph on the baseline, left to right, in digit heights; None when the ink is not one
     line of glyphs."""
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, _, stats, _ = components(mask)
     if n < 2:
         return None
     left, top = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
