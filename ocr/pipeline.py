@@ -42,6 +42,9 @@ class DocumentState:
     pictures: list[np.ndarray] = field(default_factory=list)
 
 
+# Boxes 1-6 start 16% (pre-2023) and 25% (2023) down the page, so the frame is looked for
+# in its top 45% only: the rest of the page is warped and measured once, when it is placed.
+FRAME_BAND = 0.45
 DECISIVE_FRAME = 0.25  # the nearest layout's frame is this close, relative to the next: it decides
 
 
@@ -70,8 +73,8 @@ def match_template(gray: np.ndarray, templates: tuple[Template, ...]) -> tuple[T
     width = template.size[0]
     rules = find_rules(binarize(align.warp(gray, alignment, template.canvas)))
     alignment = align.level(alignment, residual_angle(rules.horizontal), (width / 2, template.size[1] / 2))
-    geometry = layout.measure(align.warp(gray, alignment, template.canvas), close_clipped=False)
-    frame = find_frame(geometry.cells, width)
+    band = (width, int(FRAME_BAND * template.size[1]))  # the frame's row starts well inside it
+    frame = find_frame(layout.measure(align.warp(gray, alignment, band), close_clipped=False).cells, width)
     if frame is None:
         raise AlignmentError("no ruled frame of boxes 1-6 where the template has it")
     first = None
