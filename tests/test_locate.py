@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from ocr.load import iter_pages
-from ocr.locate import binarize, enclosed_regions, find_rules
+from ocr.locate import binarize, enclosed_regions, find_rules, piece_boxes
 
 
 def _by_components(lines: np.ndarray) -> list[tuple[int, ...]]:
@@ -35,6 +35,20 @@ def test_nested_boxes_spurs_islands_and_corners():
     assert sorted(enclosed_regions(lines)) == _by_components(lines)
 
 
+def _boxes_by_components(mask: np.ndarray) -> list[tuple[int, ...]]:
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return sorted(tuple(int(v) for v in s[:4]) for s in stats[1:])
+
+
+def test_pieces_inside_the_hole_of_another_are_found():
+    mask = np.zeros((300, 300), np.uint8)
+    cv2.rectangle(mask, (10, 10), (290, 290), 255, 4)
+    cv2.line(mask, (50, 150), (250, 150), 255, 2)  # inside the ring's hole
+    mask[100, 100] = mask[101, 101] = 255  # joined at a corner: one piece
+    assert sorted(piece_boxes(mask)) == _boxes_by_components(mask) and len(piece_boxes(mask)) == 3
+    assert piece_boxes(np.zeros((5, 5), np.uint8)) == []
+
+
 @pytest.mark.parametrize("layout, profile, seed", [("2023", "rough", 3), ("pre2023", "fax", 4)])
 def test_the_cells_of_a_scanned_filing(tmp_path, layout, profile, seed):
     from ocr.corpus import scan
@@ -52,3 +66,5 @@ def test_the_cells_of_a_scanned_filing(tmp_path, layout, profile, seed):
     regions = sorted(enclosed_regions(lines))
     assert len(regions) > 50
     assert regions == _by_components(lines)
+    for mask in (rules.horizontal, rules.vertical):
+        assert sorted(piece_boxes(mask)) == _boxes_by_components(mask)
