@@ -117,6 +117,13 @@ def _signature_bottom(geometry: PageGeometry, top: int, spec: dict[str, Any]) ->
     return min(h, max(under) + int(spec["label_reach"] * h)) if under else None
 
 
+def numbers_note(text: str, number: int) -> bool:
+    """Whether a line starts with the next footnote's number: "3." or "3," or, where a
+    photocopy lost the period, "3" before a word ("3 Includes"); "3,000 shares" does not."""
+    found = re.match(r"^(\d{1,2})(?:\s*[.,](?!\d)|\s+(?=[A-Za-z]))", text)
+    return bool(found) and int(found.group(1)) == number
+
+
 def _starts_note(note: list[TrailerLine], line: TrailerLine, right: int, spec: dict[str, Any]) -> bool:
     """Whether ``line`` begins the next footnote although its number was misread. Each note is
     a table row of its own, its text wrapped to the row's width, so the line before it ends
@@ -183,8 +190,7 @@ def read_page(
         elif trailer.mode == "footnotes":
             if trailer.footnotes and line.box[3] < SPECK_LINE * trailer.footnotes[-1][-1].box[3]:
                 continue  # specks read as a line of their own
-            number = re.match(r"^(\d{1,2})\s*[.,]", line.text)
-            if (not trailer.footnotes or (number and int(number.group(1)) == len(trailer.footnotes) + 1)
+            if (not trailer.footnotes or numbers_note(line.text, len(trailer.footnotes) + 1)
                     or _starts_note(trailer.footnotes[-1], line, right, spec)):
                 trailer.footnotes.append([line])
             else:

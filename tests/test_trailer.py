@@ -56,3 +56,14 @@ def test_footnotes_of_a_rough_scan_are_told_apart(tmp_path):
         assert [n["id"] for n in notes] == ["F1", "F2", "F3", "F4", "F5"], [n["text"] for n in notes]
         errors = sum(Levenshtein.distance(n["text"].lower(), t.lower()) for n, t in zip(notes, FOOTNOTES))
         assert errors <= 0.2 * sum(map(len, FOOTNOTES)), [n["text"] for n in notes]
+
+
+def test_the_next_footnote_number_with_or_without_its_period():
+    from ocr.trailer import numbers_note
+
+    assert numbers_note("3. Includes 6,440 shares", 3)
+    assert numbers_note("3 Includes 6,440 shares", 3)  # the photocopy lost the period
+    assert numbers_note("12, The price", 12)
+    assert not numbers_note("3 Includes 6,440 shares", 4)  # not the next note
+    assert not numbers_note("3,000 shares were sold", 3)  # a number in the text
+    assert not numbers_note("3.50 per share", 3)
