@@ -498,28 +498,50 @@ def correct_words(text: str) -> str:
             out[-1] = word.replace(core, join)
             continue
         out.append(word.replace(core, right) if right else word)
-    return _GLUED_DOLLAR.sub(" ", _ZERO_COMMA.sub(r"\1.", _set_phrases(" ".join(out))))
+    return _GLUED_DOLLAR.sub(" ", _ZERO_COMMA.sub(r"\1.", _set_phrases(" ".join(out), ("phrases", "title_phrases"))))
 
 
 _ZERO_COMMA = re.compile(r"(?<![\d,.])(\$?0),(?=\d{3}\b)")
 _GLUED_DOLLAR = re.compile(r"(?<=[A-Za-z])[.,]?(?=\$\d)")  # "par value.$0.001": a speck for the space
-PHRASE_SCORE = 75  # rapidfuzz partial ratio of a set phrase to the words read: "(right tu duy}" scores 78.6
+PHRASE_SCORE = 75  # rapidfuzz ratio of a set phrase to the words read: "(right tu duy}" scores 78.6
 
 
-def _set_phrases(text: str) -> str:
-    """The best-matching set phrase put in place of the whole words it matches (as many
-    words, or one fewer when two ran together), in their case."""
-    lower = text.lower()
-    found, phrase = max(((fuzz.partial_ratio_alignment(p.lower(), lower), p) for p in _lexicon()["phrases"]),
-                        key=lambda m: m[0].score if m[0] else 0.0)
-    if found is None or found.score < PHRASE_SCORE:
+def _set_phrases(text: str, groups: tuple[str, ...] = ("phrases",)) -> str:
+    """Set phrases of the lexicon ``groups`` put in place of the words they match best, in
+    their case; then so in what is left on either side. Words are compared whole ("Conan
+    Stock" is "Common Stock"), one fewer only when two ran together ("(Rightto Buy)"), and a
+    phrase never replaces a lexicon word it does not hold: "Common Shares", "Restricted
+    Stock" and "Deferred Stock Units" stay. Brackets and punctuation around them stay."""
+    words = text.split(" ")
+    best: tuple[float, int, int, str] | None = None
+    for phrase in (p for group in groups for p in _lexicon()[group]):
+        own = {w.lower() for w in re.findall(r"[\w'-]+", phrase)}
+        size, letters = len(phrase.split()), len(phrase.replace(" ", ""))
+        for n in {size, max(1, size - 1)}:
+            for i in range(len(words) - n + 1):
+                core = _phrase_core(" ".join(words[i : i + n]), phrase)[1]
+                if n < size and len(core.replace(" ", "")) < letters - 1:
+                    continue
+                if any(w.lower() in _words() and w.lower() not in own for w in re.findall(r"[\w'-]+", core)):
+                    continue
+                score = fuzz.ratio(phrase.lower(), core.lower())
+                if score >= PHRASE_SCORE and (best is None or score > best[0]):
+                    best = (score, i, i + n, phrase)
+    if best is None:
         return text
-    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
-    inside = [(a, b) for a, b in words if min(b, found.dest_end) - max(a, found.dest_start) >= (b - a) / 2]
-    if not inside or not 0 <= len(phrase.split()) - len(inside) <= 1:
-        return text
-    start, end = inside[0][0], inside[-1][1]
-    return text[:start] + _in_case_of(phrase, text[start:end]) + text[end:]
+    _, i, j, phrase = best
+    lead, core, trail = _phrase_core(" ".join(words[i:j]), phrase)
+    left, right = " ".join(words[:i]), " ".join(words[j:])
+    return " ".join(part for part in (_set_phrases(left, groups) if left else "", lead + _in_case_of(phrase, core) + trail,
+                                      _set_phrases(right, groups) if right else "") if part)
+
+
+def _phrase_core(read: str, phrase: str) -> tuple[str, str, str]:
+    """``read`` as (brackets before, words, brackets and punctuation after), where the
+    phrase itself has no such bracket or punctuation."""
+    lead = re.match(r"^[(\[{]*", read).group() if phrase[0].isalnum() else ""
+    trail = re.search(r"[)\]},;:.]*$", read).group() if phrase[-1].isalnum() else re.search(r"[,;:.]*$", read).group()
+    return lead, read[len(lead) : len(read) - len(trail)], trail
 
 
 def matches_label(text: str, label: str, score: float = 85.0) -> bool:

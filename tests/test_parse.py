@@ -385,6 +385,20 @@ def test_drop_labels(text, kept):
         ("See Footnote'!", "See Footnote"),  # specks after the last word
         ("Sec Footnote", "See Footnote"),
         ("Common Stock", "Common Stock"),
+        # whole common titles, where a fax left a word too far from its own for the word list
+        ("Conan Stock", "Common Stock"),
+        ("Class A Comsunon Stock", "Class A Common Stock"),
+        ("Pur Option (Obligation to Buy)", "Put Option (Obligation to Buy)"),
+        ("Resuiced Stock Units", "Restricted Stock Units"),
+        ("Common Stuth Warrants", "Common Stock Warrants"),
+        # what stays: lexicon words a phrase does not hold, a shorter title, brackets
+        ("Common Shares", "Common Shares"),
+        ("Deferred Stock Units", "Deferred Stock Units"),
+        ("Restricted Stock", "Restricted Stock"),
+        ("Preferred Shares", "Preferred Shares"),
+        ("Option to Purchase Common Stock", "Option to Purchase Common Stock"),
+        ("Common Stock (restricted stock units)", "Common Stock (restricted stock units)"),
+        ("Class 4 Common Stock", "Class 4 Common Stock"),
     ],
 )
 def test_title_words_corrected_against_the_lexicon(text, title):
