@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from rapidfuzz.distance import Levenshtein
+
 from . import ownership, parse
 from .layout import FieldBox
 from .result import FieldResult
@@ -281,6 +283,42 @@ def _split_run_together_marks(doc: dict[str, Any]) -> None:
     visit(doc)
 
 
+def _near(read: str, right: str) -> bool:
+    """Whether ``read`` is a misreading of the word ``right`` of five letters or more: one
+    edit off (two from eight letters), not counting edits at characters no word holds
+    ("Emj}y" for "Emily")."""
+    if len(right) < 5 or read.lower() == right.lower():
+        return False
+    distance = Levenshtein.distance(read.lower(), right.lower())
+    odd = sum(not (c.isalpha() or c in "'-") for c in read)
+    return distance - min(odd, distance) <= (2 if len(right) >= 8 else 1) and distance <= len(right) // 2
+
+
+def _spell_as(doc: dict[str, Any], source: FieldResult, target: FieldResult) -> None:
+    """Words of ``target`` set to the spelling of the near words of ``source`` (see ``_near``),
+    in the target's case, and no comma between two of its words the source holds without one,
+    when ``source`` was read with at least the target's confidence."""
+    if not source.value or not target.value or source.confidence < target.confidence:
+        return
+    right = re.findall(r"[A-Za-z][A-Za-z'-]+", source.value)
+
+    def respell(token: re.Match) -> str:
+        word = token.group()
+        match = next((r for r in right if _near(word, r)), None)
+        if match is None:
+            return word
+        return match.upper() if word.isupper() else match.lower() if word.islower() else match.capitalize()
+
+    value = re.sub(r"[^\s/,.;:()]+", respell, target.value)  # "/s/Michelle": the name after the slash
+    names = {w.lower() for w in right if len(w) >= 3 and w.lower() not in parse.rules()["abbreviations"]}
+    value = re.sub(r"\b([A-Za-z'-]+), (?=([A-Za-z'-]+)\b)",  # "for Emily, Gray": a speck between the name's words
+                   lambda m: m.group(0) if not {m.group(1).lower(), m.group(2).lower()} <= names
+                   or f"{m.group(1).lower()}," in source.value.lower() else f"{m.group(1)} ", value)
+    if value != target.value:
+        target.value = value
+        put(doc, target.path, value)
+
+
 def finish(doc: dict[str, Any], boxes: dict[str, Any], results: list[FieldResult]) -> list[str]:
     """Constants of the template, then the whole-document cross-checks; returns warnings and
     flags the fields they concern."""
@@ -291,6 +329,9 @@ def finish(doc: dict[str, Any], boxes: dict[str, Any], results: list[FieldResult
         doc.update(amended["set"])
     _split_run_together_marks(doc)
     by_path = {r.path: r for r in results}
+    for source, target in boxes.get("same_words", []):
+        if source in by_path and target in by_path:
+            _spell_as(doc, by_path[source], by_path[target])
     warnings = []
     for path, warning in parse.validate(doc):
         target = by_path.get(path) or by_path.get(f"{path}/value")

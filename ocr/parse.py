@@ -344,12 +344,13 @@ def _tidy_signature(name: str) -> str:
     Names stay: only words of seven letters or more are corrected."""
     name = re.sub(r",[\s,]*(?=\S)", ", ", name)
     name = _FAXED_INITIAL.sub(r"\1.", name)
+    name = re.sub(r"(?<=[A-Za-z] )(\d)(?=\. [A-Za-z])", lambda m: rules()["initial_digits"].get(m.group(1), m.group(1)), name)
     words = []
     for word in name.split(" "):
         core = word.strip("(),.;:")
         fits = len(core) >= 7 and core.replace("-", "").isalpha()
         best = _nearest_word(core.lower(), "capacity_words", short_reach=False) if fits else None
-        words.append(word.replace(core, _in_case_of(_words("capacity_words")[best], core)) if best else word)
+        words.append(word.replace(core, in_case_of(_words("capacity_words")[best], core)) if best else word)
     name = " ".join(words)
     for phrase in _lexicon()["capacity_phrases"]:
         parts = phrase.split()
@@ -397,6 +398,7 @@ _PARSERS: dict[str, Callable[[str], Parsed]] = {
     "footnote_only": _footnote_only,
 }
 KINDS = (*_PARSERS, "checkbox", "mark")
+WORD_KINDS = ("text", "title", "relationship", "signature", "city_state_zip")  # words, not figures or codes
 
 
 def parse_value(text: str | bool, kind: str) -> Parsed:
@@ -408,6 +410,8 @@ def parse_value(text: str | bool, kind: str) -> Parsed:
     text = _normalize(text)
     if kind == "signature":  # before stray marks go: "|s|" is a misread "/s/", not a ruled line
         text = _SIGNED.sub("/s/", text)
+    if kind in WORD_KINDS:
+        text = " ".join(text.translate(str.maketrans(rules()["word_confusions"])).split(" "))
     if kind == "city_state_zip":
         text = " ".join(text.split())
     strip = (lambda t: t.strip()) if kind == "ticker" else _strip_stray  # "|" may be a bracket there
@@ -446,7 +450,7 @@ def _nearest_word(word: str, group: str = "words", short_reach: bool = True) -> 
     return best if alone and (len(word) >= 7 or short) else None
 
 
-def _in_case_of(right: str, read: str) -> str:
+def in_case_of(right: str, read: str) -> str:
     """``right`` upper or lower case as ``read`` is, else as the lexicon has it."""
     return right.upper() if read.isupper() else right.lower() if read.islower() else right
 
@@ -461,7 +465,7 @@ def _correct_core(core: str) -> str | None:
         return None
     best = _nearest_word(core.lower())
     if best is not None:
-        return _in_case_of(_words()[best], core)
+        return in_case_of(_words()[best], core)
     if "-" in core:
         parts = [p if len(p) < 4 else _correct_core(p) for p in core.split("-")]
         return "-".join(parts) if None not in parts else None
@@ -532,7 +536,7 @@ def _set_phrases(text: str, groups: tuple[str, ...] = ("phrases",)) -> str:
     _, i, j, phrase = best
     lead, core, trail = _phrase_core(" ".join(words[i:j]), phrase)
     left, right = " ".join(words[:i]), " ".join(words[j:])
-    return " ".join(part for part in (_set_phrases(left, groups) if left else "", lead + _in_case_of(phrase, core) + trail,
+    return " ".join(part for part in (_set_phrases(left, groups) if left else "", lead + in_case_of(phrase, core) + trail,
                                       _set_phrases(right, groups) if right else "") if part)
 
 

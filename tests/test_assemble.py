@@ -1,8 +1,12 @@
 """Assembly of box readings into ownershipDocument data: rules that no end-to-end test isolates."""
 from __future__ import annotations
 
+import pytest
+
 from ocr import assemble
+from ocr.assemble import finish
 from ocr.layout import FieldBox
+from ocr.result import FieldResult
 from ocr.template import load_templates
 
 
@@ -107,3 +111,35 @@ def test_an_ambiguous_mark_naming_no_footnote_is_its_runner_up():
     ambiguous = reading("5,000(4)", ("4312567890",))
     assemble.settle_marks([ambiguous], footnotes=0)  # no footnote read: nothing to go by
     assert ambiguous.text == "5,000(4)"
+
+
+def _field(path: str, value: str, confidence: float) -> FieldResult:
+    return FieldResult(path, value, value, confidence, 0, (0, 0, 1, 1), False, [])
+
+
+@pytest.mark.parametrize("name, read, signature", [
+    ("COOPER KIMBERLY ALAN", "/s/ Kimberly Alan Couper", "/s/ Kimberly Alan Cooper"),
+    ("Gray Emily", "/s/ Priya A. Sanchez, Attorney-in-Fact for Emj}y, Gray",
+     "/s/ Priya A. Sanchez, Attorney-in-Fact for Emily Gray"),
+    ("Smith Michelle K", "/s/Michele K. Smith", "/s/Michelle K. Smith"),  # the name after the slash
+    # what stays: short words, other names, a comma the name has or before an abbreviation
+    ("Smith Mary", "/s/ Mark Smith, Attorney-in-Fact for Mary Smith", "/s/ Mark Smith, Attorney-in-Fact for Mary Smith"),
+    ("Smith John Jr", "/s/ John Smith, Jr.", "/s/ John Smith, Jr."),
+    ("Cedar Fund III, L.P.", "/s/ Brian Kelly, Authorized Signatory for Cedar Fund III, L.P.",
+     "/s/ Brian Kelly, Authorized Signatory for Cedar Fund III, L.P."),
+])
+def test_a_signature_spells_the_reporting_persons_name_as_box_1_does(name, read, signature):
+    doc: dict = {}
+    source = _field("reportingOwner[0]/reportingOwnerId/rptOwnerName", name, 0.9)
+    target = _field("ownerSignature[0]/signatureName", read, 0.6)
+    finish(doc, {"same_words": [[source.path, target.path]]}, [source, target])
+    assert target.value == signature
+    if read != signature:
+        assert doc["ownerSignature"][0]["signatureName"] == signature
+
+
+def test_a_less_confident_name_does_not_respell_the_signature():
+    source = _field("reportingOwner[0]/reportingOwnerId/rptOwnerName", "COUPER KIMBERLY", 0.5)
+    target = _field("ownerSignature[0]/signatureName", "/s/ Kimberly Cooper", 0.6)
+    finish({}, {"same_words": [[source.path, target.path]]}, [source, target])
+    assert target.value == "/s/ Kimberly Cooper"

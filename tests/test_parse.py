@@ -465,3 +465,11 @@ def test_relationship_texts_keep_their_words_and_set_their_phrases():
     assert parse_value("Sec Remarks", "relationship").value == "See Remarks"
     for title in ("President, North American Operations", "SVP, Global Sales and Marketing"):
         assert parse_value(title, "relationship").value == title
+
+
+def test_word_confusions_in_names_and_signature_initials():
+    assert parse_value("Gray_Emily", "text").value == "Gray Emily"  # an underline's remnant
+    assert parse_value("WRIGHT RICHARD §", "text").value == "WRIGHT RICHARD S"
+    assert parse_value("/s/ Richard 5. Wright", "signature").parts["signatureName"] == "/s/ Richard S. Wright"
+    assert parse_value("/s/ Richard 5, 2024", "signature").parts["signatureName"] != "/s/ Richard S, 2024"
+    assert parse_value("5 Main St", "text").value == "5 Main St"
