@@ -213,9 +213,22 @@ def split_superscript(mask: np.ndarray, max_run: int = 10, mark_height: float | 
             # lone letter must not make the letter look raised)
             carries = area[rest].sum() >= 0.5 * area[run].sum() and height[rest].max() >= 0.8 * height[run].max()
             small = mark_height is None or height[run].max() <= MARK_ONLY_HEIGHT * mark_height
-            if carries and small and size > 0 and np.all(bottom[run] < baseline - 0.2 * size) and np.all(top[run] <= cap + 0.15 * size):
+            if (carries and small and size > 0 and np.all(bottom[run] < baseline - 0.2 * size)
+                    and np.all(glyph_tops(run) <= cap + 0.15 * size)):
                 best = k
         return best
+
+    def glyph_tops(run: np.ndarray) -> np.ndarray:
+        """Tops of the run's glyphs, pieces one above another taken as one: a photocopy
+        breaks a mark's "2" into its arm and its foot, and the foot alone sits low."""
+        tops, right = [], -1
+        for i in run[np.argsort(left[run])]:
+            if tops and left[i] < right:
+                tops[-1], right = min(tops[-1], top[i]), max(right, left[i] + width[i])
+            else:
+                tops.append(top[i])
+                right = left[i] + width[i]
+        return np.asarray(tops)
 
     bands = bands_of(rows)
     tallest = height[glyph].max()

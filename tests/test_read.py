@@ -37,6 +37,17 @@ def test_a_speck_as_large_as_a_mark_glyph_below_the_value_does_not_hide_the_mark
     assert marks is not None and marks[:, :105].sum() == 0 and main[:, 108:].sum() == 0
 
 
+def test_a_mark_digit_broken_in_two_is_still_raised():
+    # the pieces of a photocopied "0(2)" (rough tuning filing 1037): the 2's foot is a piece
+    # of its own, its top lower than the value's cap height
+    ink = np.zeros((60, 150), np.uint8)
+    cv2.rectangle(ink, (89, 18), (106, 44), 255, 3)  # the value "0"
+    for x0, y0, x1, y1 in ((110, 15, 112, 33), (119, 15, 124, 25), (115, 27, 124, 32), (128, 19, 132, 34)):
+        ink[y0 : y1 + 1, x0 : x1 + 1] = 255  # "(", the 2's arm, its foot, ")"
+    main, marks = split_superscript(ink)
+    assert marks is not None and marks[:, :109].sum() == 0 and main[:, 110:].sum() == 0
+
+
 def test_letters_beside_an_underlined_word_are_no_marks():
     # a fax merges most of a name with its underline; the letters left apart sit as high
     # above the underline's bottom as marks would, but are taller than the print's marks
