@@ -24,6 +24,7 @@ import numpy as np
 from .locate import components
 
 BLUR_SIGMA = 1.2  # px: both sides are blurred, so a broken stroke still lines up with a whole one
+LINE_GAP = 0.3  # of a mark's height: blank rows between marks this many are a line break
 SEARCH_PX = 3  # a glyph may sit this far from where its pitch puts it
 # Correlation a mark must reach: of the specks and strokes taken for marks in 72 rough and
 # fax table values that carry none, 1 reached 0.6 (and went to review, see MIN_MARGIN).
@@ -183,6 +184,12 @@ class MarkMatch(NamedTuple):
     ranks: tuple[str, ...] = ()  # per mark, its digit, or when ambiguous every digit best first ("43...")
 
 
+def _rows_only(mask: np.ndarray, first: int, last: int) -> np.ndarray:
+    out = np.zeros_like(mask)
+    out[first : last + 1] = mask[first : last + 1]
+    return out
+
+
 def match_marks(gray: np.ndarray, marks: np.ndarray, glyphs: Glyphs, scale: float = 1.0) -> MarkMatch | None:
     """The raised marks ``marks`` (a mask over ``gray``, a box's cleaned pixels) as "(1)(3)",
     or None when they do not look like the print's marks.
@@ -191,11 +198,20 @@ def match_marks(gray: np.ndarray, marks: np.ndarray, glyphs: Glyphs, scale: floa
     wide: the last ")" survives a bad scan best, while the first "(" often merges with the
     value before it and is lost to the mask. ``scale`` is the page's text size relative to
     the template's. A mark that could as well be another digit comes back with a confidence
-    that sends it to review.
+    that sends it to review. Marks wrapped over two lines ("(1)" raised after the value,
+    "(3)" on the line below) are matched line by line, in reading order.
     """
     ys, xs = np.nonzero(marks)
     if ys.size == 0:
         return None
+    rows = np.unique(ys)
+    breaks = np.flatnonzero(np.diff(rows) > LINE_GAP * glyphs.images[0].shape[0] * scale)
+    if breaks.size:
+        lines = [match_marks(gray, _rows_only(marks, band[0], band[-1]), glyphs, scale) for band in np.split(rows, breaks + 1)]
+        if any(line is None for line in lines):
+            return None
+        return MarkMatch("".join(m.text for m in lines), min(m.confidence for m in lines), lines[0].left,
+                         tuple(r for m in lines for r in m.ranks))
     right, top, bottom = int(xs.max()), int(ys.min()), int(ys.max())
     pitch = glyphs.pitch * scale
     count = max(1, round((right - int(xs.min()) + 1) / pitch))

@@ -236,19 +236,20 @@ def split_superscript(mask: np.ndarray, max_run: int = 10, mark_height: float | 
         bands.pop()
     line = line_of(bands[-1])
     best = raised_run(line)
-    chosen = list(line[-best:]) if best else []
-    if not chosen and len(bands) >= 2:
+    runs = [line[-best:]] if best else []  # the marks of each line they are on
+    if not runs and len(bands) >= 2:
         above = line_of(bands[-2])
-        if _mark_line(line, above, height, width):
-            k = raised_run(above)
-            chosen = list(line) + (list(above[-k:]) if k else [])
-    if not chosen:
+        k = raised_run(above)
+        if _mark_line(line, above, height, width, continued=k > 0):
+            runs = [above[-k:], line] if k else [line]
+    if not runs:
         return mask, None
-    chosen = np.asarray(chosen)
-    x0, x1 = left[chosen].min(), (left + width)[chosen].max()
-    y0, y1 = top[chosen].min(), bottom[chosen].max()
-    inside = speck & (left >= x0) & (left + width <= x1) & (top >= y0) & (bottom <= y1)
-    sup = np.isin(labels, np.concatenate([chosen, np.flatnonzero(inside)]) + 1)  # a broken parenthesis's pieces
+    chosen = list(np.concatenate(runs))
+    for run in runs:  # a broken parenthesis's pieces, within its line's marks
+        x0, x1 = left[run].min(), (left + width)[run].max()
+        y0, y1 = top[run].min(), bottom[run].max()
+        chosen += list(np.flatnonzero(speck & (left >= x0) & (left + width <= x1) & (top >= y0) & (bottom <= y1)))
+    sup = np.isin(labels, np.asarray(chosen) + 1)
     main = mask.copy()
     main[sup] = 0
     return main, np.where(sup, 255, 0).astype(np.uint8)
@@ -311,14 +312,17 @@ def _specks_only(line: np.ndarray, height: np.ndarray, width: np.ndarray, talles
     return line.size < 3 and bool(max(height[line].max(), width[line].max()) < 0.5 * tallest)
 
 
-def _mark_line(line: np.ndarray, above: np.ndarray, height: np.ndarray, width: np.ndarray, max_glyphs: int = 9) -> bool:
+def _mark_line(line: np.ndarray, above: np.ndarray, height: np.ndarray, width: np.ndarray, max_glyphs: int = 9,
+               continued: bool = False) -> bool:
     """Whether a last line is only footnote marks ("(1)(2)" wrapped below "See Footnote"): a
-    few glyphs opening and closing with a parenthesis, all smaller than the line above."""
+    few glyphs opening and closing with a parenthesis, all smaller than the line above, or
+    ``continued`` from raised marks that end the line above ("11/10/2006(1)" over "(2)":
+    a mark's parentheses are as tall as a date's digits)."""
     if above.size == 0 or not 3 <= line.size <= max_glyphs:
         return False
     first, last = line[0], line[-1]
     parenthesised = height[first] >= 2.2 * width[first] and height[last] >= 2.2 * width[last]
-    return bool(parenthesised and height[line].max() < MARK_LINE_SHRINK * height[above].max())
+    return bool(parenthesised and (continued or height[line].max() < MARK_LINE_SHRINK * height[above].max()))
 
 
 def read_mark(engine: Engine, crop: np.ndarray) -> tuple[str, float]:
