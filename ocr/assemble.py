@@ -124,6 +124,7 @@ def header(doc: dict[str, Any], readings: list[Reading]) -> list[FieldResult]:
         r.text = parse.drop_labels(r.text, f.settings.get("labels", []))
         if "|" in f.key:  # one box, one element per printed line
             lines = [line.strip() for line in r.text.splitlines() if line.strip()]
+            lines = parse.street_lines(lines) if f.kind == "street" else lines
             paths = f.key.split("|")
             lines = lines[: len(paths) - 1] + [" ".join(lines[len(paths) - 1 :])] if len(lines) >= len(paths) else lines
             for path, line in zip(paths, lines):

@@ -142,12 +142,16 @@ def _text(text: str) -> Parsed:
 _FAXED_INITIAL = re.compile(r"(?<![A-Za-z.])((?:[A-Za-z]\.)?[A-Z]),(?= [A-Z])")
 
 
+_COMMA_AFTER = re.compile(r"\b(of|the|by|for|to|in|and|at|an|a)\s*,\s+", re.IGNORECASE)  # "member of, 13(d)": a speck
+
+
 def _tidy(text: str) -> str:
     """A name, an address or a title never starts with a period, comma or quote, nor ends with
     a quote, colon or "!" (specks read beside it), and never ends with a comma: after "Inc"
     or "Co" that is a faxed period, as it is after an initial ("P.O, Box")."""
     text = text.lstrip(rules()["never_leading"]).rstrip(rules()["never_trailing"]) or text
     text = _FAXED_INITIAL.sub(r"\1.", text)
+    text = _COMMA_AFTER.sub(r"\1 ", text)
     if text.endswith(","):
         head = text[:-1].rstrip()
         last = head.split()[-1].rstrip(".").lower() if head.split() else ""
@@ -356,6 +360,7 @@ def _tidy_signature(name: str) -> str:
         parts = phrase.split()
         pattern = r"\b" + "".join(rf"({re.escape(w)})[.,]?(\s+|-)" for w in parts[:-1]) + rf"({re.escape(parts[-1])})\b"
         name = re.sub(pattern, lambda m: "".join(m.groups()), name, flags=re.IGNORECASE)
+    name = _set_phrases(name, ("signature_phrases",))  # "Attorney ity Fact fer"
     capacity = "|".join(map(re.escape, _words("capacity_words")))
     name = re.sub(rf"(\w{{3,}})\. (?=(?:as )?(?:{capacity})\b)",
                   lambda m: m.group(0) if m.group(1).lower() in rules()["abbreviations"] else f"{m.group(1)}, ",
@@ -364,6 +369,36 @@ def _tidy_signature(name: str) -> str:
     if last.endswith(".") and "." not in last[:-1] and len(last) > 3 and last[:-1].lower() not in rules()["abbreviations"]:
         name = name[:-1]
     return name
+
+
+_PO_BOX = re.compile(r"^[PpBb][.,]?\s?[OoCc0][.,]?\s+(?=Box\b)", re.IGNORECASE)  # "B.C. Box": a faxed "P.O."
+_CARE_OF = re.compile(r"^[Cc](?:[/|\\!lI14]\)?[oO0)]?|/\s?[oO0])(?=\s)")  # "c4) Dynamo", "c/0 Juniper"
+_UNIT = re.compile(r"(?:Suite|Ste\.?|Unit|Apt\.?|Floor|Fl\.?|Room|Rm\.?|Box|#)$", re.IGNORECASE)
+
+
+def _tidy_street(text: str) -> str:
+    """A street line's faxed "P.O. Box" and "c/o", and its suffix and unit words set right
+    against the lexicon's street words ("Sulte" -> "Suite"); numbers and names stay."""
+    text = _PO_BOX.sub(lambda m: "P.O. " if m.group()[0].isupper() else "p.o. ", text)
+    text = _CARE_OF.sub("C/O" if text.isupper() else "c/o", text)
+    words = []
+    for word in text.split(" "):
+        core = word.strip(",.;:")
+        best = _nearest_word(core.lower(), "street_words", short_reach=False) if len(core) >= 5 and core.isalpha() else None
+        words.append(word.replace(core, in_case_of(_words("street_words")[best], core)) if best else word)
+    return " ".join(words)
+
+
+def street_lines(lines: list[str]) -> list[str]:
+    """Box 1's street lines as printed, a unit number the box wrapped ("..., Suite" over "23")
+    joined back to its line."""
+    out: list[str] = []
+    for line in lines:
+        if out and re.fullmatch(r"#?\d+[A-Za-z]?", line.strip()) and _UNIT.search(out[-1].rstrip()):
+            out[-1] = f"{out[-1].rstrip()} {line.strip()}"
+        else:
+            out.append(line)
+    return out
 
 
 def _footnote_only(text: str) -> Parsed:
@@ -386,6 +421,7 @@ _PARSERS: dict[str, Callable[[str], Parsed]] = {
     "text": _text,
     "title": lambda t: _text(correct_words(t)),
     "relationship": lambda t: _text(_set_phrases(t)),  # officer titles are too many for a word list
+    "street": lambda t: _text(_tidy_street(t)),
     "date": _date,
     "number": _number,
     "price": _price,
@@ -398,7 +434,7 @@ _PARSERS: dict[str, Callable[[str], Parsed]] = {
     "footnote_only": _footnote_only,
 }
 KINDS = (*_PARSERS, "checkbox", "mark")
-WORD_KINDS = ("text", "title", "relationship", "signature", "city_state_zip")  # words, not figures or codes
+WORD_KINDS = ("text", "title", "relationship", "street", "signature", "city_state_zip")  # words, not figures or codes
 
 
 def parse_value(text: str | bool, kind: str) -> Parsed:
@@ -507,6 +543,7 @@ def correct_words(text: str) -> str:
 
 _ZERO_COMMA = re.compile(r"(?<![\d,.])(\$?0),(?=\d{3}\b)")
 _GLUED_DOLLAR = re.compile(r"(?<=[A-Za-z])[.,]?(?=\$\d)")  # "par value.$0.001": a speck for the space
+PHRASE_END_SCORE = 40  # and of its first and last words to the first and last read: "Stuth" for "Stock" scores 40
 PHRASE_SCORE = 75  # rapidfuzz ratio of a set phrase to the words read: "(right tu duy}" scores 78.6
 
 
@@ -524,8 +561,11 @@ def _set_phrases(text: str, groups: tuple[str, ...] = ("phrases",)) -> str:
         for n in {size, max(1, size - 1)}:
             for i in range(len(words) - n + 1):
                 core = _phrase_core(" ".join(words[i : i + n]), phrase)[1]
-                if n < size and len(core.replace(" ", "")) < letters - 1:
+                if n < size and abs(len(core.replace(" ", "")) - letters) > 1:
                     continue
+                ends = core.lower().split(" "), phrase.lower().split(" ")
+                if min(fuzz.ratio(ends[0][0], ends[1][0]), fuzz.ratio(ends[0][-1], ends[1][-1])) < PHRASE_END_SCORE:
+                    continue  # the phrase's first and last words are where they are read
                 if any(w.lower() in _words() and w.lower() not in own for w in re.findall(r"[\w'-]+", core)):
                     continue
                 score = fuzz.ratio(phrase.lower(), core.lower())

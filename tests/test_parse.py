@@ -118,6 +118,14 @@ CASES = [
     ("Hill Court, Suite 23", "text", "Hill Court, Suite 23", [], True),
     ("Fund IV, L.P.", "text", "Fund IV, L.P.", [], True),
     ("Possible member of . 13(d) group", "text", "Possible member of 13(d) group", [], True),  # a lone speck
+    ("Possible member of, 13(d) group", "relationship", "Possible member of 13(d) group", [], True),
+    # street lines: a faxed "P.O." and "c/o", suffix and unit words, names and numbers as read
+    ("b.c. Box 21885", "street", "p.o. Box 21885", [], True),
+    ("c4) Dynamo Networks Inc", "street", "c/o Dynamo Networks Inc", [], True),
+    ("C/0 JUNIPER BIOSCIENCES", "street", "C/O JUNIPER BIOSCIENCES", [], True),
+    ("979 North Hill Court, Sulte 2373", "street", "979 North Hill Court, Suite 2373", [], True),
+    ("125 Worth Avenue", "street", "125 Worth Avenue", [], True),
+    ("4 Lower Street", "street", "4 Lower Street", [], True),
     ("Put Option , (Obligation to Buy)", "title", "Put Option (Obligation to Buy)", [], True),
     ("Common Stock, par value.$0.001 per share", "title", "Common Stock, par value $0.001 per share", [], True),
     ("", "text", None, [], True),
@@ -473,3 +481,17 @@ def test_word_confusions_in_names_and_signature_initials():
     assert parse_value("/s/ Richard 5. Wright", "signature").parts["signatureName"] == "/s/ Richard S. Wright"
     assert parse_value("/s/ Richard 5, 2024", "signature").parts["signatureName"] != "/s/ Richard S, 2024"
     assert parse_value("5 Main St", "text").value == "5 Main St"
+
+
+def test_a_unit_number_the_box_wrapped_joins_its_street_line():
+    from ocr.parse import street_lines
+
+    assert street_lines(["8358 North Sand Hill Boulevard, Suite", "23"]) == ["8358 North Sand Hill Boulevard, Suite 23"]
+    assert street_lines(["1 Main Street", "23"]) == ["1 Main Street", "23"]
+    assert street_lines(["P.O. Box", "14546"]) == ["P.O. Box 14546"]
+
+
+def test_signature_phrases_word_for_word():
+    signed = lambda text: parse_value(text, "signature").parts["signatureName"]  # noqa: E731
+    assert signed("/s/Eric T. Bailey, attorney in fact fer Amanda Shah") == "/s/Eric T. Bailey, attorney in fact for Amanda Shah"
+    assert signed("/s/ Ann Lee, Attorney-in-Fact for Bob Lee") == "/s/ Ann Lee, Attorney-in-Fact for Bob Lee"
