@@ -147,11 +147,17 @@ _COMMA_AFTER = re.compile(r"\b(of|the|by|for|to|in|and|at|an|a)\s*,\s+", re.IGNO
 
 def _tidy(text: str) -> str:
     """A name, an address or a title never starts with a period, comma or quote, nor ends with
-    a quote, colon or "!" (specks read beside it), and never ends with a comma: after "Inc"
-    or "Co" that is a faxed period, as it is after an initial ("P.O, Box")."""
+    a quote, colon or "!" (specks read beside it), nor with a short word in small letters after
+    words in capitals, and never ends with a comma: after "Inc" or "Co" that is a faxed period,
+    as it is after an initial ("P.O, Box"); no comma follows "of" or "the"."""
     text = text.lstrip(rules()["never_leading"]).rstrip(rules()["never_trailing"]) or text
     text = _FAXED_INITIAL.sub(r"\1.", text)
     text = _COMMA_AFTER.sub(r"\1 ", text)
+    *head, last = text.split(" ") if " " in text else ("", text)
+    capitals = [w for w in head if sum(c.isalpha() for c in w) >= 2]
+    if (capitals and all(w.isupper() for w in capitals) and last.isalpha() and len(last) <= 3
+            and not last.isupper() and last.lower() not in rules()["abbreviations"]):
+        text = " ".join(head)  # "PLAZA i", "BELLEVUE Sie": specks read as a word after a line in capitals
     if text.endswith(","):
         head = text[:-1].rstrip()
         last = head.split()[-1].rstrip(".").lower() if head.split() else ""
@@ -523,8 +529,9 @@ def correct_words(text: str) -> str:
     near exactly one lexicon word is replaced ("Cammon Stack" -> "Common Stock"); failing
     that, two words run together are split, and a word broken in two ("put hase") is joined.
     Then the set phrases ("(Right to Buy)") are matched whole, for their short words and
-    brackets; "$0,001" is a faxed point, as no thousands group follows a lone 0, and a
-    speck for the space before "$" is a space.
+    brackets; "$0,001" is a faxed point, as no thousands group follows a lone 0, a speck
+    for the space before "$" is a space, and the letters in a dollar amount are the digits
+    they look like ("$0.00t").
     Numbers, names and short words stay."""
     out: list[str] = []
     for word in text.split(" "):
@@ -538,9 +545,12 @@ def correct_words(text: str) -> str:
             out[-1] = word.replace(core, join)
             continue
         out.append(word.replace(core, right) if right else word)
-    return _GLUED_DOLLAR.sub(" ", _ZERO_COMMA.sub(r"\1.", _set_phrases(" ".join(out), ("phrases", "title_phrases"))))
+    text = _GLUED_DOLLAR.sub(" ", _ZERO_COMMA.sub(r"\1.", _set_phrases(" ".join(out), ("phrases", "title_phrases"))))
+    return _DOLLAR_LETTERS.sub(lambda m: m.group(1) + m.group(2).translate(_AS_DIGITS), text)  # "par value $0.00t"
 
 
+_DOLLAR_LETTERS = re.compile(r"(\$\d)([\d,.tTlIi|oO]*)\b")
+_AS_DIGITS = str.maketrans("tTlIi|oO", "11111100")
 _ZERO_COMMA = re.compile(r"(?<![\d,.])(\$?0),(?=\d{3}\b)")
 _GLUED_DOLLAR = re.compile(r"(?<=[A-Za-z])[.,]?(?=\$\d)")  # "par value.$0.001": a speck for the space
 PHRASE_END_SCORE = 40  # and of its first and last words to the first and last read: "Stuth" for "Stock" scores 40

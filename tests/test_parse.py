@@ -121,6 +121,8 @@ CASES = [
     ("Possible member of, 13(d) group", "relationship", "Possible member of 13(d) group", [], True),
     # street lines: a faxed "P.O." and "c/o", suffix and unit words, names and numbers as read
     ("b.c. Box 21885", "street", "p.o. Box 21885", [], True),
+    ("ONE PEACHTREE PLAZA i", "street", "ONE PEACHTREE PLAZA", [], True),  # a speck read as a word
+    ("SMITH JOHN Jr", "text", "SMITH JOHN Jr", [], True),
     ("c4) Dynamo Networks Inc", "street", "c/o Dynamo Networks Inc", [], True),
     ("C/0 JUNIPER BIOSCIENCES", "street", "C/O JUNIPER BIOSCIENCES", [], True),
     ("979 North Hill Court, Sulte 2373", "street", "979 North Hill Court, Suite 2373", [], True),
@@ -407,6 +409,9 @@ def test_drop_labels(text, kept):
         ("Option to Purchase Common Stock", "Option to Purchase Common Stock"),
         ("Common Stock (restricted stock units)", "Common Stock (restricted stock units)"),
         ("Class 4 Common Stock", "Class 4 Common Stock"),
+        ("Common Stock, par value $0.00t per share", "Common Stock, par value $0.001 per share"),
+        ("Common Stock, par value $0.0O1", "Common Stock, par value $0.001"),
+        ("Common Stock, par value $0.00T per share", "Common Stock, par value $0.001 per share"),
     ],
 )
 def test_title_words_corrected_against_the_lexicon(text, title):
