@@ -303,9 +303,11 @@ def _spell_as(doc: dict[str, Any], source: FieldResult, target: FieldResult) -> 
         return
     right = re.findall(r"[A-Za-z][A-Za-z'-]+", source.value)
 
+    spelled = {r.lower() for r in right}
+
     def respell(token: re.Match) -> str:
         word = token.group()
-        match = next((r for r in right if _near(word, r)), None)
+        match = next((r for r in right if _near(word, r)), None) if word.lower() not in spelled else None
         if match is None:
             return word
         return match.upper() if word.isupper() else match.lower() if word.islower() else match.capitalize()

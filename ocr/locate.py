@@ -61,16 +61,19 @@ def _close_ends(rules: Rules, min_length: int = 200, tolerance: int = 8, margin:
 
     A table wider than the paper loses its right edge: its last column has rules above and
     below but no border. Where stacked rules end together near the page's right edge with no
-    vertical line there, a border is drawn so that column closes.
+    vertical line there, a border is drawn so that column closes. The border spans both
+    rules' whole height: a rough scan's rules slope a little, so at their ends they are not
+    where their middle is.
     """
     horizontal, vertical = rules.horizontal, rules.vertical
     closure = np.zeros_like(horizontal)
     near_edge = (1 - margin) * horizontal.shape[1]
-    ends = sorted((y + h // 2, x + w - 1) for x, y, w, h in piece_boxes(horizontal) if w >= min_length and x + w - 1 >= near_edge)
-    for (y0, x0), (y1, x1) in zip(ends, ends[1:]):
+    ends = sorted((y + h // 2, x + w - 1, y, y + h - 1) for x, y, w, h in piece_boxes(horizontal)
+                  if w >= min_length and x + w - 1 >= near_edge)
+    for (y0, x0, top, _), (y1, x1, _, bottom) in zip(ends, ends[1:]):
         x = max(x0, x1)
         if abs(x0 - x1) <= tolerance and not vertical[y0:y1, max(0, x - 6) : x + 1].any(axis=1).mean() > 0.5:
-            cv2.line(closure, (int(x), int(y0)), (int(x), int(y1)), 255, 2)
+            cv2.line(closure, (int(x), int(top)), (int(x), int(bottom)), 255, 2)
     return closure
 
 

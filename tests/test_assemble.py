@@ -125,6 +125,7 @@ def _field(path: str, value: str, confidence: float) -> FieldResult:
     # what stays: short words, other names, a comma the name has or before an abbreviation
     ("Smith Mary", "/s/ Mark Smith, Attorney-in-Fact for Mary Smith", "/s/ Mark Smith, Attorney-in-Fact for Mary Smith"),
     ("Smith John Jr", "/s/ John Smith, Jr.", "/s/ John Smith, Jr."),
+    ("BENNETT MARIA MARIE", "/s/ Maria Marie Bennett", "/s/ Maria Marie Bennett"),  # a word the name has stays
     ("Cedar Fund III, L.P.", "/s/ Brian Kelly, Authorized Signatory for Cedar Fund III, L.P.",
      "/s/ Brian Kelly, Authorized Signatory for Cedar Fund III, L.P."),
 ])

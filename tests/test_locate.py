@@ -68,3 +68,18 @@ def test_the_cells_of_a_scanned_filing(tmp_path, layout, profile, seed):
     assert regions == _by_components(lines)
     for mask in (rules.horizontal, rules.vertical):
         assert sorted(piece_boxes(mask)) == _boxes_by_components(mask)
+
+
+def test_a_clipped_last_column_closes_though_its_rules_slope():
+    # a rough scan left the table's right border as dots and its rules a few px off level
+    # at their ends: the border drawn in their place must still meet them
+    from ocr.locate import Rules, find_cells
+
+    horizontal = np.zeros((600, 1000), np.uint8)
+    vertical = np.zeros_like(horizontal)
+    for y0, y1 in ((130, 100), (270, 300)):  # each rule sloping away from the other at its end
+        cv2.line(horizontal, (50, y0), (960, y1), 255, 3)
+    for x in (50, 500):
+        cv2.line(vertical, (x, 100), (x, 300), 255, 3)
+    cells = find_cells(Rules(horizontal, vertical))
+    assert any(abs(x - 502) <= 4 and x + w >= 950 for x, y, w, h in cells), cells
