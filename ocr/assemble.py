@@ -131,6 +131,15 @@ def header(doc: dict[str, Any], readings: list[Reading]) -> list[FieldResult]:
                 parsed = parse.parse_value(line, f.kind)
                 results.append(_result(put(doc, path, parsed.value, parsed.footnotes), parsed.value, r, parsed))
             continue
+        if f.settings.get("joined_with"):  # two elements the print ran together
+            first, second = parse.split_joined(parse.join_lines(r.text))
+            for path, text in ((f.key, first), (f.settings["joined_with"], second)):
+                parsed = parse.parse_value(text or "", f.kind)
+                if second is None and path == f.key:
+                    parsed.ok, parsed.warning = False, f"{text!r} holds both texts; where one ends was not found"
+                if text is not None:
+                    results.append(_result(put(doc, path, parsed.value, parsed.footnotes), parsed.value, r, parsed))
+            continue
         parsed = parse.parse_value(parse.join_lines(r.text) if f.kind in TEXT_KINDS else r.text, f.kind)
         if parsed.parts:  # a box printing several elements, e.g. "Name [ TICK ]"
             for name, value in parsed.parts.items():

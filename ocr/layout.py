@@ -183,7 +183,9 @@ def apply_switches(fields: list[FieldBox], marks: dict[str, bool]) -> list[Field
 
     One printed cell may hold either of two elements, named by which box is marked (the
     relationship box prints officer title and other text in one row); when both are marked,
-    the cell is cut at ``split`` of its width, left part to the first element.
+    the cell is cut at ``split`` of its width, left part to the first element, or, when the
+    print ``joined`` the two texts with nothing between them, read whole and split by its
+    words (see ``parse.split_joined``).
     """
     out = []
     for f in fields:
@@ -192,7 +194,9 @@ def apply_switches(fields: list[FieldBox], marks: dict[str, bool]) -> list[Field
             out.append(f)
             continue
         first, second = marks.get(switch["mark"], False), marks.get(switch["other_mark"], False)
-        if first and second and "split" in switch:
+        if first and second and switch.get("joined"):
+            out.append(FieldBox(f.key, f.kind, f.box, f.page, f.settings | {"joined_with": switch["unmarked_path"]}))
+        elif first and second and "split" in switch:
             x, y, w, h = f.box
             cut = int(w * switch["split"])
             out.append(FieldBox(f.key, f.kind, (x, y, cut, h), f.page, f.settings))

@@ -598,6 +598,17 @@ def _phrase_core(read: str, phrase: str) -> tuple[str, str, str]:
     return lead, read[len(lead) : len(read) - len(trail)], trail
 
 
+_JOIN = re.compile(r"(?:(?<=[a-z]{3})|(?<=\)))(?=[A-Z][a-z])")  # "PresidentFormer", "Officer (CFO)Member"; not "McKinsey"
+
+
+def split_joined(text: str) -> tuple[str, str | None]:
+    """Two texts the print set one after the other with nothing between ("PresidentFormer 10%
+    Owner"), cut where a word in small letters runs into a capital; (text, None) when no
+    such place is found."""
+    found = _JOIN.search(text)
+    return (text[: found.start()], text[found.start() :]) if found else (text, None)
+
+
 def matches_label(text: str, label: str, score: float = 85.0) -> bool:
     """Whether a printed label is in a line of OCR text, by its letters, allowing a few slips."""
     squash = lambda s: re.sub(r"[^a-z]", "", s.lower())  # noqa: E731

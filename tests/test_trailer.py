@@ -67,3 +67,27 @@ def test_the_next_footnote_number_with_or_without_its_period():
     assert not numbers_note("3 Includes 6,440 shares", 4)  # not the next note
     assert not numbers_note("3,000 shares were sold", 3)  # a number in the text
     assert not numbers_note("3.50 per share", 3)
+
+
+def test_officer_title_and_other_text_the_old_print_runs_together(tmp_path):
+    """The pre-2023 print sets both texts of box 5 in one line with nothing between them
+    ("PresidentFormer 10% Owner"): each element gets its own."""
+    from ocr.corpus.generate import generate_filing
+    from scan_files import printed_pages, scan_and_read
+
+    doc = generate_filing(2, "pre2023")
+    doc["reportingOwner"][0]["reportingOwnerRelationship"] = {
+        "isOfficer": "true", "officerTitle": "SVP, Chief Accounting Officer", "isOther": "true", "otherText": "Former Director"}
+    pages = printed_pages(doc, tmp_path / "joined.pdf")
+    for profile, seed in (("office", 1), ("flipped", 2)):
+        relationship = scan_and_read(pages, profile, seed, tmp_path).document["reportingOwner"][0]["reportingOwnerRelationship"]
+        assert relationship.get("officerTitle") == "SVP, Chief Accounting Officer", relationship
+        assert relationship.get("otherText") == "Former Director", relationship
+
+
+def test_where_two_joined_texts_meet():
+    from ocr.parse import split_joined
+
+    assert split_joined("PresidentFormer 10% Owner") == ("President", "Former 10% Owner")
+    assert split_joined("Chief Financial Officer (CFO)Member of 13(d) Group") == ("Chief Financial Officer (CFO)", "Member of 13(d) Group")
+    assert split_joined("VP, McKinsey Relations") == ("VP, McKinsey Relations", None)
