@@ -153,11 +153,11 @@ def _tidy(text: str) -> str:
     text = text.lstrip(rules()["never_leading"]).rstrip(rules()["never_trailing"]) or text
     text = _FAXED_INITIAL.sub(r"\1.", text)
     text = _COMMA_AFTER.sub(r"\1 ", text)
-    *head, last = text.split(" ") if " " in text else ("", text)
-    capitals = [w for w in head if sum(c.isalpha() for c in w) >= 2]
+    head, _, last = text.rpartition(" ")
+    capitals = [w for w in head.split() if sum(c.isalpha() for c in w) >= 2]
     if (capitals and all(w.isupper() for w in capitals) and last.isalpha() and len(last) <= 3
             and not last.isupper() and last.lower() not in rules()["abbreviations"]):
-        text = " ".join(head)  # "PLAZA i", "BELLEVUE Sie": specks read as a word after a line in capitals
+        text = head  # "PLAZA i", "BELLEVUE Sie": specks read as a word after a line in capitals
     if text.endswith(","):
         head = text[:-1].rstrip()
         last = head.split()[-1].rstrip(".").lower() if head.split() else ""
@@ -453,7 +453,7 @@ def parse_value(text: str | bool, kind: str) -> Parsed:
     if kind == "signature":  # before stray marks go: "|s|" is a misread "/s/", not a ruled line
         text = _SIGNED.sub("/s/", text)
     if kind in WORD_KINDS:
-        text = " ".join(text.translate(str.maketrans(rules()["word_confusions"])).split(" "))
+        text = " ".join(text.translate(str.maketrans(rules()["word_confusions"])).split())
     if kind == "city_state_zip":
         text = " ".join(text.split())
     strip = (lambda t: t.strip()) if kind == "ticker" else _strip_stray  # "|" may be a bracket there
