@@ -133,12 +133,12 @@ def header(doc: dict[str, Any], readings: list[Reading]) -> list[FieldResult]:
             continue
         if f.settings.get("joined_with"):  # two elements the print ran together
             first, second = parse.split_joined(parse.join_lines(r.text))
-            for path, text in ((f.key, first), (f.settings["joined_with"], second)):
-                parsed = parse.parse_value(text or "", f.kind)
-                if second is None and path == f.key:
+            parts = [(f.key, first)] + ([(f.settings["joined_with"], second)] if second is not None else [])
+            for path, text in parts:
+                parsed = parse.parse_value(text, f.kind)
+                if second is None:
                     parsed.ok, parsed.warning = False, f"{text!r} holds both texts; where one ends was not found"
-                if text is not None:
-                    results.append(_result(put(doc, path, parsed.value, parsed.footnotes), parsed.value, r, parsed))
+                results.append(_result(put(doc, path, parsed.value, parsed.footnotes), parsed.value, r, parsed))
             continue
         parsed = parse.parse_value(parse.join_lines(r.text) if f.kind in TEXT_KINDS else r.text, f.kind)
         if parsed.parts:  # a box printing several elements, e.g. "Name [ TICK ]"
@@ -311,8 +311,8 @@ def _spell_as(doc: dict[str, Any], source: FieldResult, target: FieldResult) -> 
     if not source.value or not target.value or source.confidence < target.confidence:
         return
     right = re.findall(r"[A-Za-z][A-Za-z'-]+", source.value)
-
     spelled = {r.lower() for r in right}
+    names = {w for w in spelled if len(w) >= 3 and w not in parse.rules()["abbreviations"]}
 
     def respell(token: re.Match) -> str:
         word = token.group()
@@ -321,11 +321,13 @@ def _spell_as(doc: dict[str, Any], source: FieldResult, target: FieldResult) -> 
             return word
         return match.upper() if word.isupper() else match.lower() if word.islower() else match.capitalize()
 
+    def unspeck(m: re.Match) -> str:  # "for Emily, Gray": a speck between two of the name's words
+        pair = {m.group(1).lower(), m.group(2).lower()}
+        own_comma = f"{m.group(1).lower()}," in source.value.lower()
+        return f"{m.group(1)} " if pair <= names and not own_comma else m.group(0)
+
     value = re.sub(r"[^\s/,.;:()]+", respell, target.value)  # "/s/Michelle": the name after the slash
-    names = {w.lower() for w in right if len(w) >= 3 and w.lower() not in parse.rules()["abbreviations"]}
-    value = re.sub(r"\b([A-Za-z'-]+), (?=([A-Za-z'-]+)\b)",  # "for Emily, Gray": a speck between the name's words
-                   lambda m: m.group(0) if not {m.group(1).lower(), m.group(2).lower()} <= names
-                   or f"{m.group(1).lower()}," in source.value.lower() else f"{m.group(1)} ", value)
+    value = re.sub(r"\b([A-Za-z'-]+), (?=([A-Za-z'-]+)\b)", unspeck, value)
     if value != target.value:
         target.value = value
         put(doc, target.path, value)
