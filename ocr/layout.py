@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from . import locate
 from .parse import matches_label
 
@@ -107,13 +109,28 @@ def _by_place(paths: list[str], expected_y: list[int], squares: list[Box]) -> li
 
 
 LABEL_LINE = 1.6  # a line holding a label has at most this many times its letters ("7932 Wilshire Street" is a value)
+LABEL_WORD_SCORE = 65  # a label word read with one letter wrong ("(Zin)" for "(Zip)") still counts
+_BRACKETED = re.compile(r"^[({\[|']|[)}\]|]$")
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+def _holds_label_words(text: str, label: str) -> bool:
+    """Whether a line holds most of a label's bracketed words, when a bad scan set them
+    apart ("(Last) (First)" over a "(Middle)" of its own) or lost one ("{City) (State}")."""
+    wanted = [_letters(w) for w in label.split() if _BRACKETED.search(w)]
+    words = [_letters(w) for w in text.split() if _BRACKETED.search(w) and _letters(w)]
+    found = {i for w in words for i, want in enumerate(wanted) if fuzz.ratio(w, want) >= LABEL_WORD_SCORE}
+    return bool(wanted) and len(found) >= (len(wanted) + 1) // 2
 
 
 def _label_line(lines: list[tuple[str, Box]], label: str) -> int | None:
     """Index of the first line that is the printed ``label``, not a value that holds its word."""
-    letters = len(re.sub(r"[^A-Za-z]", "", label))
+    letters = len(_letters(label))
     return next((i for i, (t, _) in enumerate(lines)
-                 if matches_label(t, label) and len(re.sub(r"[^A-Za-z]", "", t)) <= LABEL_LINE * letters), None)
+                 if (matches_label(t, label) or _holds_label_words(t, label)) and len(_letters(t)) <= LABEL_LINE * letters), None)
 
 
 def between_labels(lines: list[tuple[str, Box]], cell: Box, above: str, below: str, *,
@@ -123,6 +140,7 @@ def between_labels(lines: list[tuple[str, Box]], cell: Box, above: str, below: s
     line for ``below``, the band ends at the line of text above ``else_before`` (the next
     label down, whose own value is that one line); without one for ``above``, with
     ``else_line_above``, the band is the one line of text above ``below``."""
+    lines = sorted(lines, key=lambda line: line[1][1])  # OCR gives a line set apart after the block it left
     first, last = _label_line(lines, above), _label_line(lines, below)
     if first is None and else_line_above and last is not None and last > 0:
         first = last - 1

@@ -443,6 +443,9 @@ KINDS = (*_PARSERS, "checkbox", "mark")
 WORD_KINDS = ("text", "title", "relationship", "street", "signature", "city_state_zip")  # words, not figures or codes
 
 
+_LETTER_DOLLAR = re.compile(r"(?<=[A-Za-z] )\$(?=$|\s+[^\d\s])|(?<=[A-Za-z])\$(?![\d.,])")  # "Hiroshi $": an S; "$0.01" is a price
+
+
 def parse_value(text: str | bool, kind: str) -> Parsed:
     """The value of one box of type ``kind`` (see KINDS) from its OCR text."""
     if kind in ("checkbox", "mark"):
@@ -454,6 +457,7 @@ def parse_value(text: str | bool, kind: str) -> Parsed:
         text = _SIGNED.sub("/s/", text)
     if kind in WORD_KINDS:
         text = " ".join(text.translate(str.maketrans(rules()["word_confusions"])).split())
+        text = _LETTER_DOLLAR.sub("S", text)
     if kind == "city_state_zip":
         text = " ".join(text.split())
     strip = (lambda t: t.strip()) if kind == "ticker" else _strip_stray  # "|" may be a bracket there
@@ -616,6 +620,9 @@ def matches_label(text: str, label: str, score: float = 85.0) -> bool:
     return len(text) >= 0.8 * len(label) and fuzz.partial_ratio(label, text) >= score
 
 
+LABEL_SLIP = 80  # a printed label read a letter off ("(Middie)") is still the label
+
+
 def drop_labels(text: str, labels: list[str]) -> str:
     """``text`` without the words that are the box's printed labels ("(Street)" read along with
     a value when a bad scan moved the box's inner rules), compared by their letters only."""
@@ -623,10 +630,14 @@ def drop_labels(text: str, labels: list[str]) -> str:
     printed = {letters(label) for label in labels}
 
     def is_label(word: str) -> bool:  # labels are printed in parentheses: "(City)", not "CITY"
-        return bool(re.match(r"^[({\[]|.*[)}\]]$", word)) and letters(word) in printed
+        return bool(re.match(r"^[({\[]|.*[)}\]]$", word)) and process.extractOne(
+            letters(word), printed, scorer=fuzz.ratio, score_cutoff=LABEL_SLIP) is not None
 
-    lines = [" ".join(w for w in line.split() if not is_label(w)) for line in text.splitlines()]
-    return "\n".join(line for line in lines if line.strip())
+    def unlabelled(line: str) -> str:  # what a label leaves with no letter or digit is a rule's stub ("| |")
+        kept = " ".join(w for w in line.split() if not is_label(w))
+        return kept if kept == " ".join(line.split()) or re.search(r"[^\W_]", kept) else ""
+
+    return "\n".join(line for line in map(unlabelled, text.splitlines()) if line.strip())
 
 
 def join_lines(text: str) -> str:

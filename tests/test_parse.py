@@ -362,6 +362,8 @@ def test_real_filings_validate_clean(name):
         ("KANSAS CITY MO 64101", "KANSAS CITY MO 64101"),  # a city named like a label keeps its word
         ("5370 OCEAN STREET, SUITE 317", "5370 OCEAN STREET, SUITE 317"),
         ("(Last) (First) (Middle)", ""),
+        ("| _(Middie) |\nC/O Sierra Medical, Inc.", "C/O Sierra Medical, Inc."),  # a label a letter off, its rule stubs
+        ("| |\n4526 Lexington RD", "| |\n4526 Lexington RD"),  # no label taken: the line is not touched
     ],
 )
 def test_drop_labels(text, kept):
@@ -483,6 +485,9 @@ def test_relationship_texts_keep_their_words_and_set_their_phrases():
 def test_word_confusions_in_names_and_signature_initials():
     assert parse_value("Gray_Emily", "text").value == "Gray Emily"  # an underline's remnant
     assert parse_value("WRIGHT RICHARD §", "text").value == "WRIGHT RICHARD S"
+    assert parse_value("Williams Hiroshi $", "text").value == "Williams Hiroshi S"
+    assert parse_value("Common Stock, $0.01 par value", "title").value == "Common Stock, $0.01 par value"
+    assert parse_value("Preferred $ 0.01", "title").value == "Preferred $ 0.01"
     assert parse_value("/s/ Richard 5. Wright", "signature").parts["signatureName"] == "/s/ Richard S. Wright"
     assert parse_value("/s/ Richard 5, 2024", "signature").parts["signatureName"] != "/s/ Richard S, 2024"
     assert parse_value("5 Main St", "text").value == "5 Main St"
