@@ -333,6 +333,24 @@ def _spell_as(doc: dict[str, Any], source: FieldResult, target: FieldResult) -> 
         put(doc, target.path, value)
 
 
+def _repair_dates(doc: dict[str, Any], spec: dict[str, Any] | None, results: list[FieldResult]) -> None:
+    """An impossible date of the box map's ``elements`` becomes the one-digit change nearest
+    the ``reference`` element's date (a signature is dated days after the period it reports,
+    see ``parse.nearest_date``); the value goes to review, its reading in the warning."""
+    reference = doc.get(spec["reference"]) if spec else None
+    if not isinstance(reference, str):
+        return
+    for result in results:
+        element = [part for part in result.path.split("/") if part != "value"][-1]
+        if result.value and element in spec["elements"]:
+            repaired = parse.nearest_date(result.value, reference, spec["within_days"])
+            if repaired is not None:
+                result.warnings.append(f"{element} read {result.value!r}, an impossible date; "
+                                       f"taken as {repaired}, one digit off and nearest {spec['reference']}")
+                result.value, result.needs_review = repaired, True
+                put(doc, result.path, repaired)
+
+
 def finish(doc: dict[str, Any], boxes: dict[str, Any], results: list[FieldResult]) -> list[str]:
     """Constants of the template, then the whole-document cross-checks; returns warnings and
     flags the fields they concern."""
@@ -346,6 +364,7 @@ def finish(doc: dict[str, Any], boxes: dict[str, Any], results: list[FieldResult
     for source, target in boxes.get("same_words", []):
         if source in by_path and target in by_path:
             _spell_as(doc, by_path[source], by_path[target])
+    _repair_dates(doc, boxes.get("repair_dates"), results)
     warnings = []
     for path, warning in parse.validate(doc):
         target = by_path.get(path) or by_path.get(f"{path}/value")

@@ -329,7 +329,8 @@ def _city_state_zip(text: str) -> Parsed:
 # "/s/" as photocopies and faxes print it: "/si", "(s/", "|s|", "/sf", "isi", "'s/", or without its
 # first slash; after a letter for the first slash, a letter for the last only before a space
 # ("Isla" is a name)
-_SIGNED = re.compile(r"^(?:[(\[/|]\s?[sS5]\s?[/|Il1fi)\]]|[Il1i']\s?[sS5]\s?(?:[/)\]]|[|Il1fi](?=\s))|[sS5]/)")
+_SIGNED = re.compile(r"^(?:[(\[/|]\s?[sS5]\s?[/|Il1fi)\]]|[Il1i']\s?[sS5]\s?(?:[/)\]]|[|Il1fi](?=\s))|[sS5]/"
+                     r"|['(\[]?[tf]?[sSg5][/|!](?=\s))")  # a faxed "/s/" read "ts/", "'fs!", "(g/"
 
 
 def _signature(text: str) -> Parsed:
@@ -343,6 +344,13 @@ def _signature(text: str) -> Parsed:
         name = text[: match.start()]
     name = _tidy_signature(name.strip()) or None
     return Parsed(name, ok=warning is None, warning=warning, parts={"signatureName": name, "signatureDate": when})
+
+
+def _joined_phrase(match: re.Match) -> str:
+    """A capacity phrase's words joined as printed: by hyphens when one of its breaks is a
+    hyphen ("Attorney: in-Fact" is a faxed "Attorney-in-Fact"), else by spaces."""
+    words, breaks = match.groups()[::2], match.groups()[1::2]
+    return ("-" if "-" in breaks else " ").join(words)
 
 
 def _tidy_signature(name: str) -> str:
@@ -364,10 +372,11 @@ def _tidy_signature(name: str) -> str:
     name = " ".join(words)
     for phrase in _lexicon()["capacity_phrases"]:
         parts = phrase.split()
-        pattern = r"\b" + "".join(rf"({re.escape(w)})[.,]?(\s+|-)" for w in parts[:-1]) + rf"({re.escape(parts[-1])})\b"
-        name = re.sub(pattern, lambda m: "".join(m.groups()), name, flags=re.IGNORECASE)
+        pattern = r"\b" + "".join(rf"({re.escape(w)})[.,:;]?(\s+|-)" for w in parts[:-1]) + rf"({re.escape(parts[-1])})\b"
+        name = re.sub(pattern, _joined_phrase, name, flags=re.IGNORECASE)
     name = _set_phrases(name, ("signature_phrases",))  # "Attorney ity Fact fer"
     capacity = "|".join(map(re.escape, _words("capacity_words")))
+    name = re.sub(rf"\b(as)[.,:;] (?=(?:{capacity})\b)", r"\1 ", name, flags=re.IGNORECASE)  # "King, as. Attorney"
     name = re.sub(rf"(\w{{3,}})\. (?=(?:as )?(?:{capacity})\b)",
                   lambda m: m.group(0) if m.group(1).lower() in rules()["abbreviations"] else f"{m.group(1)}, ",
                   name, flags=re.IGNORECASE)
@@ -425,7 +434,7 @@ def _mark(text: str | bool) -> Parsed:
 
 _PARSERS: dict[str, Callable[[str], Parsed]] = {
     "text": _text,
-    "title": lambda t: _text(correct_words(t)),
+    "title": lambda t: _text(correct_words(_share_class(_first_word(t)))),
     "relationship": lambda t: _text(_set_phrases(t)),  # officer titles are too many for a word list
     "street": lambda t: _text(_tidy_street(t)),
     "date": _date,
@@ -525,6 +534,24 @@ def _split_core(core: str) -> str | None:
         if lower[:i] in _words() and lower[i:] in _words():
             return f"{core[:i]} {core[i:]}"
     return None
+
+
+def _share_class(text: str) -> str:
+    """A share class letter read as the digit it looks like ("Class 8 Common Stock")."""
+    confusions = rules()["letter_confusions"]["share_class"]
+    return re.sub(r"\b(class) (\S)(?=\s|$)", lambda m: f"{m.group(1)} {confusions.get(m.group(2), m.group(2))}", text,
+                  flags=re.IGNORECASE)
+
+
+def _first_word(text: str) -> str:
+    """``text`` with its first word set to the lexicon's ``first_words`` it is one letter off
+    (same length: "Ry Spouse" -> "By Spouse"), unless it is a word of the lexicon itself."""
+    first, _, rest = text.partition(" ")
+    if not first.isalpha() or first.lower() in _words():
+        return text
+    match = next((w for w in _lexicon()["first_words"]
+                  if len(w) == len(first) and Levenshtein.distance(w.lower(), first.lower()) == 1), None)
+    return f"{in_case_of(match, first)} {rest}" if match and rest else text
 
 
 def correct_words(text: str) -> str:
@@ -657,6 +684,26 @@ def _element(path: str) -> str:
     """The element a flattened path names: ".../transactionDate/value" -> "transactionDate"."""
     parts = [re.sub(r"\[.*\]$", "", p) for p in path.split("/")]
     return parts[-2] if parts[-1] == "value" and len(parts) > 1 else parts[-1]
+
+
+def nearest_date(text: str, reference: str, within_days: int) -> str | None:
+    """The ISO date one digit away from an impossible MM/DD/YYYY reading ("04/31/2024",
+    "92/21/2014") that lies nearest ``reference`` (ISO) and within ``within_days`` of it;
+    None when the reading is no eight-digit date, or two candidates lie equally near."""
+    digits = re.sub(r"\D", "", _digits(text))
+    if len(digits) != 8 or not _is_iso(reference) or parse_date(text)[0] is not None:
+        return None
+    anchor = date.fromisoformat(reference)
+    found = set()
+    for i, digit in ((i, d) for i in range(8) for d in "0123456789"):
+        changed = digits[:i] + digit + digits[i + 1:]
+        iso, warning = parse_date(f"{changed[:2]}/{changed[2:4]}/{changed[4:]}")
+        if iso is not None and warning is None:
+            found.add(iso)
+    ranked = sorted((abs((date.fromisoformat(iso) - anchor).days), iso) for iso in found)
+    if not ranked or ranked[0][0] > within_days or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):
+        return None
+    return ranked[0][1]
 
 
 def _is_iso(value: str) -> bool:

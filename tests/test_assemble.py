@@ -144,3 +144,12 @@ def test_a_less_confident_name_does_not_respell_the_signature():
     target = _field("ownerSignature[0]/signatureName", "/s/ Kimberly Cooper", 0.6)
     finish({}, {"same_words": [[source.path, target.path]]}, [source, target])
     assert target.value == "/s/ Kimberly Cooper"
+
+
+def test_an_impossible_signature_date_is_repaired_near_the_period_and_reviewed():
+    boxes = {"repair_dates": {"reference": "periodOfReport", "elements": ["signatureDate"], "within_days": 366}}
+    doc = {"periodOfReport": "2024-01-29", "ownerSignature": [{"signatureDate": "04/31/2024"}]}
+    when = _field("ownerSignature[0]/signatureDate", "04/31/2024", 0.9)
+    finish(doc, boxes, [when])
+    assert when.value == doc["ownerSignature"][0]["signatureDate"] == "2024-01-31"
+    assert when.needs_review and "04/31/2024" in when.warnings[0]

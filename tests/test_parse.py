@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ocr import ownership
-from ocr.parse import KINDS, Parsed, parse_date, parse_value, take_footnotes, validate, drop_labels
+from ocr.parse import KINDS, Parsed, drop_labels, nearest_date, parse_date, parse_value, take_footnotes, validate
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
@@ -431,6 +431,10 @@ def test_title_words_corrected_against_the_lexicon(text, title):
         ("'sf Christine Ivanov", "/s/ Christine Ivanov"),
         ("/siGary T. Sullivan", "/s/Gary T. Sullivan"),
         ("Isla Parker", "Isla Parker"),  # a letter for the last slash only before a space
+        ("ts/ Alexander M. Kowalski", "/s/ Alexander M. Kowalski"),  # faxed, the first slash cut short
+        ("'fs! Ryan T. Watson", "/s/ Ryan T. Watson"),
+        ("(g/ William R. Ruiz", "/s/ William R. Ruiz"),
+        ("Gus/ Ortiz", "Gus/ Ortiz"),  # no mark inside a longer word
     ],
 )
 def test_signature_mark_variants(text, name):
@@ -448,6 +452,8 @@ def test_signature_mark_variants(text, name):
         ("/s/ Giovanni T. Sanders, as Attomey-in-Fact", "/s/ Giovanni T. Sanders, as Attorney-in-Fact"),
         ("/s/ Ingrid B. King. Attorney-in-Fact", "/s/ Ingrid B. King, Attorney-in-Fact"),
         ("/s/ Alexander Alan Murphy.", "/s/ Alexander Alan Murphy"),
+        ("/s/ Maria A. Rogers, Attorney: in-Fact for Rachel", "/s/ Maria A. Rogers, Attorney-in-Fact for Rachel"),
+        ("/s/ Matthew E. King, as. Attorney-in-Fact", "/s/ Matthew E. King, as Attorney-in-Fact"),
         # what stays: abbreviations, names near a capacity word, a plural
         ("/s/ John Smith, Jr.", "/s/ John Smith, Jr."),
         ("/s/ Cedar Fund III, L.P.", "/s/ Cedar Fund III, L.P."),
@@ -505,3 +511,35 @@ def test_signature_phrases_word_for_word():
     signed = lambda text: parse_value(text, "signature").parts["signatureName"]  # noqa: E731
     assert signed("/s/Eric T. Bailey, attorney in fact fer Amanda Shah") == "/s/Eric T. Bailey, attorney in fact for Amanda Shah"
     assert signed("/s/ Ann Lee, Attorney-in-Fact for Bob Lee") == "/s/ Ann Lee, Attorney-in-Fact for Bob Lee"
+
+
+@pytest.mark.parametrize("text,title", [
+    ("Ry Spouse", "By Spouse"),  # a faxed B
+    ("hy Foundation", "by Foundation"),
+    ("RY REVOCABLE TRUST", "BY REVOCABLE TRUST"),
+    ("Of Trust", "Of Trust"),  # a lexicon word stays
+    ("Common Stock", "Common Stock"),
+])
+def test_a_titles_short_first_word(text, title):
+    assert parse_value(text, "title").value == title
+
+
+@pytest.mark.parametrize("text,reference,repaired", [
+    ("04/31/2024", "2024-01-29", "2024-01-31"),  # a 1 read as 4: April has no 31st
+    ("92/21/2014", "2014-02-19", "2014-02-21"),  # 02 and 12 are both one digit off: February is nearer
+    ("01/31/2024", "2024-01-29", None),  # a possible date is left as read
+    ("16/9/2024", "2024-05-09", None),  # no eight-digit date
+    ("13/45/2024", "2024-01-01", None),  # two digits off
+    ("04/31/2024", "2019-01-29", None),  # nothing within reach of the reference
+])
+def test_nearest_date(text, reference, repaired):
+    assert nearest_date(text, reference, 366) == repaired
+
+
+@pytest.mark.parametrize("text,title", [
+    ("Class 8 Common Stock", "Class B Common Stock"),  # a rough scan's B
+    ("CLASS 8 COMMON STOCK", "CLASS B COMMON STOCK"),
+    ("Class 1 Ordinary Shares", "Class 1 Ordinary Shares"),  # a class that is a number stays
+])
+def test_a_share_class_letter_read_as_a_digit(text, title):
+    assert parse_value(text, "title").value == title
