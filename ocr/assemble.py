@@ -238,6 +238,9 @@ def _line_result(path: str, value: str | None, lines: list[TrailerLine], warning
                        bool(warning) or confidence < REVIEW_BELOW, [warning] if warning else [])
 
 
+_LEADING_SPECKS = re.compile(r"^[‘’'`´*•·.,:;~_\-]+\s*(?=\w)")  # "‘The reporting person ...": a speck before the first word
+
+
 def trailer(doc: dict[str, Any], found: Trailer) -> list[FieldResult]:
     """Footnotes, remarks and signature from the trailer's lines."""
     results = []
@@ -249,7 +252,7 @@ def trailer(doc: dict[str, Any], found: Trailer) -> list[FieldResult]:
     if notes:
         doc["footnotes"] = {"footnote": notes}
     if found.remarks:
-        doc["remarks"] = " ".join(l.text for l in found.remarks)
+        doc["remarks"] = _LEADING_SPECKS.sub("", " ".join(l.text for l in found.remarks))
         results.append(_line_result("remarks", doc["remarks"], found.remarks))
     signature: dict[str, str] = {}
     if found.signature_name:

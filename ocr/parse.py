@@ -279,9 +279,9 @@ def _choice(kind: str) -> Callable[[str], Parsed]:
 
 
 def _ticker(text: str) -> Parsed:
-    """"Name [ TICK ]" -> issuerName, issuerTradingSymbol (brackets OCR'd as ( { | J too)."""
+    """"Name [ TICK ]" -> issuerName, issuerTradingSymbol (brackets OCR'd as ( { | " J too)."""
     text = re.sub(r"(\s+[^\w\s]{1,2})+$", "", text)  # specks and rule stubs after the bracket
-    match = re.fullmatch(r"(.*?)\s*[\[({|]\s*([A-Za-z0-9.\-]{1,10})\s*[,.]?\s*[\])}|JI1l]?", text)
+    match = re.fullmatch(r"(.*?)\s*[\[({|\"'“‘]\s*([A-Za-z0-9.\-]{1,10})\s*[,.:;]?\s*[\])}|JI1l]?", text)
     if not match or not match.group(1):
         return Parsed(None, ok=False, warning=f"no 'Name [ TICKER ]' in {text!r}",
                       parts={"issuerName": text or None, "issuerTradingSymbol": None})
@@ -329,8 +329,8 @@ def _city_state_zip(text: str) -> Parsed:
 # "/s/" as photocopies and faxes print it: "/si", "(s/", "|s|", "/sf", "isi", "'s/", or without its
 # first slash; after a letter for the first slash, a letter for the last only before a space
 # ("Isla" is a name)
-_SIGNED = re.compile(r"^(?:[(\[/|]\s?[sS5]\s?[/|Il1fi)\]]|[Il1i']\s?[sS5]\s?(?:[/)\]]|[|Il1fi](?=\s))|[sS5]/"
-                     r"|['(\[]?[tf]?[sSg5][/|!](?=\s))")  # a faxed "/s/" read "ts/", "'fs!", "(g/"
+_SIGNED = re.compile(r"^[*'‘’`.,\s]*(?:[(\[/|]\s?[sS5]\s?[/|Il1fi)\]']|[Il1i']\s?[sS5]\s?(?:[/)\]]|[|Il1fi](?=\s))|[sS5]/"
+                     r"|['(\[]?[tf]?[sSg5][/|!](?=\s))[.,;:]?")  # a faxed "/s/" read "ts/", "'fs!", "(g/", "*/s/."
 
 
 def _signature(text: str) -> Parsed:
@@ -361,6 +361,7 @@ def _tidy_signature(name: str) -> str:
     last word that is no abbreviation ends without a period.
     Names stay: only words of seven letters or more are corrected."""
     name = re.sub(r",[\s,]*(?=\S)", ", ", name)
+    name = re.sub(r"(?<=[A-Za-z])\+(?=[A-Za-z])", "-", name)  # "Attorney-in+Fact"
     name = _FAXED_INITIAL.sub(r"\1.", name)
     name = re.sub(r"(?<=[A-Za-z] )(\d)(?=\. [A-Za-z])", lambda m: rules()["initial_digits"].get(m.group(1), m.group(1)), name)
     words = []
@@ -376,7 +377,7 @@ def _tidy_signature(name: str) -> str:
         name = re.sub(pattern, _joined_phrase, name, flags=re.IGNORECASE)
     name = _set_phrases(name, ("signature_phrases",))  # "Attorney ity Fact fer"
     capacity = "|".join(map(re.escape, _words("capacity_words")))
-    name = re.sub(rf"\b(as)[.,:;] (?=(?:{capacity})\b)", r"\1 ", name, flags=re.IGNORECASE)  # "King, as. Attorney"
+    name = re.sub(rf"\ba[sgz5][.,:;]? (?=(?:{capacity})\b)", "as ", name, flags=re.IGNORECASE)  # "King, as. Attorney", "ag Attorney"
     name = re.sub(rf"(\w{{3,}})\. (?=(?:as )?(?:{capacity})\b)",
                   lambda m: m.group(0) if m.group(1).lower() in rules()["abbreviations"] else f"{m.group(1)}, ",
                   name, flags=re.IGNORECASE)

@@ -8,6 +8,7 @@ from ocr.assemble import finish
 from ocr.layout import FieldBox
 from ocr.result import FieldResult
 from ocr.template import load_templates
+from ocr.trailer import Trailer, TrailerLine
 
 
 def _table2_spec() -> dict:
@@ -153,3 +154,12 @@ def test_an_impossible_signature_date_is_repaired_near_the_period_and_reviewed()
     finish(doc, boxes, [when])
     assert when.value == doc["ownerSignature"][0]["signatureDate"] == "2024-01-31"
     assert when.needs_review and "04/31/2024" in when.warnings[0]
+
+
+def test_remarks_lose_a_speck_before_their_first_word():
+    found = Trailer()
+    found.remarks = [TrailerLine("‘The reporting person is a director", 0.9, (0, 0, 10, 10), 0),
+                     TrailerLine("of the issuer by deputization.", 0.9, (0, 12, 10, 10), 0)]
+    doc: dict = {}
+    assemble.trailer(doc, found)
+    assert doc["remarks"] == "The reporting person is a director of the issuer by deputization."

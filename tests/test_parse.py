@@ -177,6 +177,9 @@ def test_unknown_kind_is_an_error():
         ("Fusion Industries, Inc. | FNII |", "Fusion Industries, Inc.", "FNII", True),  # brackets read as |
         ("Triple Oh Corp [ 000 ]", "Triple Oh Corp", "OOO", True),  # symbols are letters
         ("MAGNOLIA INGREDIENTS INC [ MGGN , J | |", "MAGNOLIA INGREDIENTS INC", "MGGN", True),  # specks after it
+        ("XENON SYSTEMS CORP\" XsMs |", "XENON SYSTEMS CORP", "XSMS", True),  # "[" read as a quote
+        ("ALTO SYSTEMS CORP [ asc: J", "ALTO SYSTEMS CORP", "ASC", True),  # a speck after the symbol
+        ("O'Reilly Automotive Inc [ ORLY ]", "O'Reilly Automotive Inc", "ORLY", True),
         ("Acme Corp", "Acme Corp", None, False),
     ],
 )
@@ -433,6 +436,9 @@ def test_title_words_corrected_against_the_lexicon(text, title):
         ("Isla Parker", "Isla Parker"),  # a letter for the last slash only before a space
         ("ts/ Alexander M. Kowalski", "/s/ Alexander M. Kowalski"),  # faxed, the first slash cut short
         ("'fs! Ryan T. Watson", "/s/ Ryan T. Watson"),
+        ("/s'Jason M. Lopez", "/s/Jason M. Lopez"),
+        ("*/s/ Michael N. Reed", "/s/ Michael N. Reed"),  # a speck before the mark
+        ("/s/. Jennifer E. Thomas", "/s/ Jennifer E. Thomas"),  # and after it
         ("(g/ William R. Ruiz", "/s/ William R. Ruiz"),
         ("Gus/ Ortiz", "Gus/ Ortiz"),  # no mark inside a longer word
     ],
@@ -454,6 +460,8 @@ def test_signature_mark_variants(text, name):
         ("/s/ Alexander Alan Murphy.", "/s/ Alexander Alan Murphy"),
         ("/s/ Maria A. Rogers, Attorney: in-Fact for Rachel", "/s/ Maria A. Rogers, Attorney-in-Fact for Rachel"),
         ("/s/ Matthew E. King, as. Attorney-in-Fact", "/s/ Matthew E. King, as Attorney-in-Fact"),
+        ("/s/ Ingrid F. Nakamura, ag Attorney-in-Fact", "/s/ Ingrid F. Nakamura, as Attorney-in-Fact"),
+        ("/s/ Rajesh C. Roberts, Attorney-in+Fact for Timothy", "/s/ Rajesh C. Roberts, Attorney-in-Fact for Timothy"),
         # what stays: abbreviations, names near a capacity word, a plural
         ("/s/ John Smith, Jr.", "/s/ John Smith, Jr."),
         ("/s/ Cedar Fund III, L.P.", "/s/ Cedar Fund III, L.P."),
