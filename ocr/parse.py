@@ -433,8 +433,11 @@ def _mark(text: str | bool) -> Parsed:
     return _flag(text, f"not a mark: {text!r}")
 
 
+_RUN_ON_INITIAL = re.compile(r"([a-z]{3})([A-Z])\b")  # "Gutierrez BarbaraA": an underline closed the space
+
+
 _PARSERS: dict[str, Callable[[str], Parsed]] = {
-    "text": _text,
+    "text": lambda t: _text(_RUN_ON_INITIAL.sub(r"\1 \2", t)),
     "title": lambda t: _text(correct_words(_share_class(_first_word(t)))),
     "relationship": lambda t: _text(_set_phrases(t)),  # officer titles are too many for a word list
     "street": lambda t: _text(_tidy_street(t)),
@@ -490,20 +493,28 @@ def _words(group: str = "words") -> dict[str, str]:
     return {w.lower(): w for w in _lexicon()[group]}
 
 
+LONG_WORD, LONG_WORD_ALONE = 10, 5  # see _nearest_word
+
+
 def _nearest_word(word: str, group: str = "words", short_reach: bool = True) -> str | None:
     """The lexicon word (lower case) within reach of ``word``: one letter off (the first listed
     when several are), or two for words of seven letters or more, or (``short_reach``) of
-    five or six with the same first letter and length within one ("Opuon" -> "Option",
-    never "Jason" -> "Son"), when no other is as near."""
+    five or six with length within one ("Opuon" -> "Option", never "Jason" -> "Son"), with
+    the same first letter when no other is as near (a name stays: "Charles" is not
+    "Shares"); three, with it, for words of ten letters or more when no other is within
+    five ("Canvertihte" -> "Convertible")."""
     near = process.extract(word, _words(group).keys(), scorer=Levenshtein.distance, limit=2)
-    if not near or near[0][1] > 2:
+    if not near or near[0][1] > 3:
         return None
     best, distance = near[0][0], near[0][1]
     if distance <= 1:
         return best
+    if distance == 3:
+        far = len(near) == 1 or near[1][1] >= LONG_WORD_ALONE
+        return best if len(word) >= LONG_WORD and far and best[0] == word[0] else None
     alone = len(near) == 1 or near[1][1] > distance
-    short = short_reach and len(word) >= 5 and best[0] == word[0] and abs(len(best) - len(word)) <= 1
-    return best if alone and (len(word) >= 7 or short) else None
+    short = short_reach and len(word) >= 5 and abs(len(best) - len(word)) <= 1
+    return best if alone and best[0] == word[0] and (len(word) >= 7 or short) else None
 
 
 def in_case_of(right: str, read: str) -> str:

@@ -385,6 +385,8 @@ def test_drop_labels(text, kept):
         ("Class B Common Stock", "Class B Common Stock"),
         ("Call Opuon (Right to Buy)", "Call Option (Right to Buy)"),  # two off a six-letter word, same start
         ("By Jason Smith", "By Jason Smith"),  # but a name two off a short word stays ("Son")
+        ("Held by Charles Kowalski Revocable Trust", "Held by Charles Kowalski Revocable Trust"),  # not "Shares"
+        ("Canvertihte Senior Notes", "Convertible Senior Notes"),  # three off a word of ten letters or more
         ("Perlurmance-Based Restricted Stock Units", "Performance-Based Restricted Stock Units"),  # part by part
         ("Cash-Settlod Equity Swap", "Cash-Settled Equity Swap"),  # a hyphenated lexicon word whole
         ("Performance Stock Unis", "Performance Stock Units"),  # one off two words: the first listed
@@ -551,3 +553,12 @@ def test_nearest_date(text, reference, repaired):
 ])
 def test_a_share_class_letter_read_as_a_digit(text, title):
     assert parse_value(text, "title").value == title
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Gutierrez BarbaraA", "Gutierrez Barbara A"),  # the underline closed the space before the initial
+    ("McDonald Ronald", "McDonald Ronald"),  # a capital inside a name stays
+    ("DeShawn Jones", "DeShawn Jones"),
+])
+def test_a_run_on_middle_initial(text, name):
+    assert parse_value(text, "text").value == name
