@@ -553,7 +553,10 @@ def read_box(
         bare[main == 0] = 0  # what was cut away as marks stays cut
         bare_crop = crop_for_ocr(gray, ink, bare, box)
         if bare_crop is not None:
-            text, confidence = _fuller((text, confidence), _ocr(engine, bare_crop, psm, whitelist, check))
+            bare_reading = _ocr(engine, bare_crop, psm, whitelist, check)
+            text, confidence = _fuller((text, confidence), bare_reading)
+            if (text, confidence) == bare_reading:  # what follows reads the crop that won again
+                crop = bare_crop
     top = max(0, int(np.flatnonzero(main.any(axis=1))[0]) - 4)  # crop_for_ocr's first row
     lines = [(a - top, b - top) for a, b in text_lines(main)] if by_line or canonical is not None else []
     if by_line and len(lines) > len([t for t in text.splitlines() if t.strip()]):

@@ -24,6 +24,7 @@ from .read import RETRY_BELOW, arbitrate, clean, crop_for_ocr, ink_mask, text_li
 
 Box = tuple[int, int, int, int]
 SPECK_LINE = 0.5  # a "line" less than this share as tall as the text line before it is specks
+MISSED_LINE = 0.7  # a band of ink above the signature this share as tall as its lines is a line OCR missed
 
 
 @dataclass
@@ -79,17 +80,38 @@ def _signature_columns(mask: np.ndarray, x0: int, split: int, reach: int, min_ga
     return (min(int(columns[0]), cut[0]), cut[0]), (cut[1], right)
 
 
+def _lines_above(mask: np.ndarray, line_height: int) -> int:
+    """First row of the text lines at the foot of ``mask`` that follow each other without a
+    blank wider than a line (the mask's height when there are none). A band of ink lower
+    than MISSED_LINE of a line is specks or a rule's remnant, not a line."""
+    rows = np.flatnonzero(np.count_nonzero(mask, axis=1) >= 2)
+    first = mask.shape[0]
+    for band in reversed(np.split(rows, np.flatnonzero(np.diff(rows) > 2) + 1) if rows.size else []):
+        if first - band[-1] > line_height:
+            break
+        if band[-1] - band[0] + 1 >= MISSED_LINE * line_height:
+            first = int(band[0])
+    return first
+
+
 def _read_signature(engine: Engine, gray: np.ndarray, geometry: PageGeometry, rows: list[Box], page: int,
-                    spec: dict[str, Any], trailer: Trailer) -> None:
+                    spec: dict[str, Any], trailer: Trailer, floor: int | None = None) -> None:
     """Name and date above the signature label, each read in its own column as a block: a long
     name wraps over several lines beside a date centred on them. Both are underlined in
-    print; the underline goes before OCR."""
+    print; the underline goes before OCR. A first line of the name the page's OCR missed
+    (a faxed underlined line) is taken back from the ink between ``floor`` (the bottom of
+    the text above) and the first line read."""
     if not rows:
         return
     w = gray.shape[1]
+    x0 = int(spec["right_block_x"] * w)
     y0 = max(0, min(b[1] for b in rows) - 4)
     y1 = max(b[1] + b[3] for b in rows) + 4
-    x0 = int(spec["right_block_x"] * w)
+    if floor is not None and y0 - floor > 10:
+        height = int(np.median([b[3] for b in rows]))
+        above = ink_mask(geometry.ink, geometry.rules, (x0, floor, w - x0, y0 - floor), span=0.0)
+        first = _lines_above(above, height)
+        y0 = max(0, floor + first - 4) if first < above.shape[0] else y0
     region = ink_mask(geometry.ink, geometry.rules, (x0, y0, w - x0, y1 - y0), span=0.0)
     name, date = _signature_columns(region, x0, int(spec["date_x"] * w), int(spec["column_reach"] * w),
                                     int(spec["column_gap"][0] * w), int(spec["column_gap"][1] * w))
@@ -163,6 +185,7 @@ def read_page(
     right_block = spec["right_block_x"] * w
     page_image = clean(gray, geometry.ink, mask, box)
     signature_rows: list[Box] = []
+    floor = top
     lines = [(words, _line(words, page, 0, top))
              for words in ([wd for wd in ws if wd.text.strip()] for ws in engine.read_words(image=page_image, psm=4)) if words]
     right = max((l.box[0] + l.box[2] for _, l in lines if l.box[0] < right_block), default=w)
@@ -170,16 +193,18 @@ def read_page(
         if trailer.done:
             break
         if any(re.search(pattern, line.text) for pattern in spec["browser_lines"]):
+            floor = line.box[1] + line.box[3]
             continue  # the browser's own header or footer line
         text_start = min((wd.box[0] for wd in words if sum(c.isalnum() for c in wd.text) >= 2), default=line.box[0])
         if text_start >= right_block:
             if matches_label(line.text, spec["signature_label"]):
-                _read_signature(engine, gray, geometry, signature_rows, page, spec, trailer)
+                _read_signature(engine, gray, geometry, signature_rows, page, spec, trailer, floor)
                 trailer.mode = "done"
             else:
                 signature_rows.append(line.box)
             continue
         signature_rows.clear()  # the signature rows sit right above their label
+        floor = line.box[1] + line.box[3]
         if matches_label(line.text, spec["footnotes_label"]):
             trailer.mode = "footnotes"
         elif matches_label(line.text, spec["remarks_label"]) and len(line.text) < len(spec["remarks_label"]) + 4:

@@ -1,7 +1,7 @@
 """The signature's name and date columns, found from the ink when a scan moved them."""
 import numpy as np
 
-from ocr.trailer import _signature_columns
+from ocr.trailer import _lines_above, _signature_columns
 
 X0 = 1000  # page x where the mask starts
 
@@ -91,3 +91,28 @@ def test_where_two_joined_texts_meet():
     assert split_joined("PresidentFormer 10% Owner") == ("President", "Former 10% Owner")
     assert split_joined("Chief Financial Officer (CFO)Member of 13(d) Group") == ("Chief Financial Officer (CFO)", "Member of 13(d) Group")
     assert split_joined("VP, McKinsey Relations") == ("VP, McKinsey Relations", None)
+
+
+def test_a_signature_line_the_pages_ocr_missed_is_read(tmp_path):
+    """Filing 13034 of the fax profile: the page's OCR drops the first, underlined line of the
+    signature ("/s/ Christopher L. Parker, as"), which cut the name and the top of the date
+    away. The ink above the first line read brings it back."""
+    from ocr.corpus.build import build_one, plan
+    from ocr.pipeline import read_document
+
+    task = plan(35, 13000, ["clean", "office", "rough", "flipped", "fax"], 0.3)[34]
+    entry = build_one(task, tmp_path)
+    signature = read_document(tmp_path / entry["file"]).document["ownerSignature"][0]
+    assert signature["signatureDate"] == "2009-09-23"
+    assert signature["signatureName"].startswith("/s/ Christopher")
+
+
+def test_the_lines_right_above_the_signature():
+    mask = np.zeros((120, 400), np.uint8)
+    assert _lines_above(mask, 30) == 120  # nothing above
+    mask[100:104, 50:60] = 255  # a speck
+    assert _lines_above(mask, 30) == 120
+    mask[70:98, 20:300] = 255  # a line of text over it
+    assert _lines_above(mask, 30) == 70
+    mask[5:33, 20:300] = 255  # text a blank wider than a line higher up is not the signature's
+    assert _lines_above(mask, 30) == 70
