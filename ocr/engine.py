@@ -37,11 +37,6 @@ from .result import Box  # noqa: E402
 
 DEFAULT_TESSDATA = "/usr/share/tesseract-ocr/5/tessdata/"
 LANG = "eng"
-# Tesseract reads a doubtful line a second time inverted (white on black), for scans of
-# inverted print. A cleaned box crop is never inverted, and doubtful lines are many on a fax:
-# without it, 3-8% less CPU per page, interleaved on 25 pages; fields unchanged but for 5 of
-# 200 filings, 2 right and 3 wrong (noise of a few fields either way).
-NO_INVERT = "tessedit_do_invert"
 ENGINE_ENV = "FORM4_OCR_ENGINE"
 ENGINES = ("tesserocr", "pytesseract")
 # White margin put around a crop read on its own: Tesseract finds text touching the image
@@ -95,7 +90,6 @@ class _Tesserocr:
 
         self._tr = tesserocr
         self._api = tesserocr.PyTessBaseAPI(path=str(tessdata), lang=LANG)
-        self._api.SetVariable(NO_INVERT, "0")
         self._dpi = dpi
         self._data = b""  # kept alive while set: SetImageBytes is documented as not copying
 
@@ -155,7 +149,7 @@ class _Pytesseract:
     def words(self, box: Box, psm: int, whitelist: str | None) -> list[Word]:
         x, y, w, h = box
         crop = self._image[y : y + h, x : x + w]
-        config = f"--tessdata-dir {shlex.quote(str(self._tessdata))} --psm {psm} --dpi {self._dpi} -c {NO_INVERT}=0"
+        config = f"--tessdata-dir {shlex.quote(str(self._tessdata))} --psm {psm} --dpi {self._dpi}"
         if whitelist:
             config += f" -c tessedit_char_whitelist={shlex.quote(whitelist)}"
         data = self._pt.image_to_data(crop, lang=LANG, config=config, output_type=self._pt.Output.DICT)
