@@ -381,14 +381,20 @@ def _tidy_signature(name: str) -> str:
     name = re.sub(rf"(\w{{3,}})\. (?=(?:as )?(?:{capacity})\b)",
                   lambda m: m.group(0) if m.group(1).lower() in rules()["abbreviations"] else f"{m.group(1)}, ",
                   name, flags=re.IGNORECASE)
-    last = name.rsplit(" ", 1)[-1]
+    return _no_end_period(name)
+
+
+def _no_end_period(text: str) -> str:
+    """``text`` without a period after its last word when that word is no abbreviation: a
+    speck ("Ramaswamy.")."""
+    last = text.rsplit(" ", 1)[-1]
     if last.endswith(".") and "." not in last[:-1] and len(last) > 3 and last[:-1].lower() not in rules()["abbreviations"]:
-        name = name[:-1]
-    return name
+        return text[:-1]
+    return text
 
 
 _PO_BOX = re.compile(r"^[PpBb][.,]?\s?[OoCc0][.,]?\s+(?=Box\b)", re.IGNORECASE)  # "B.C. Box": a faxed "P.O."
-_CARE_OF = re.compile(r"^[Cc](?:[/|\\!lI14]\)?[oO0)]?|/\s?[oO0])(?=\s)")  # "c4) Dynamo", "c/0 Juniper"
+_CARE_OF = re.compile(r"^[Cc](?:[/|\\!lI14]\)?[oO0)]?|/\s?[oO0q]\)?|[iI][oO0])(?=\s)")  # "c4) Dynamo", "c/0 Juniper", "c/q)", "cio"
 _UNIT = re.compile(r"(?:Suite|Ste\.?|Unit|Apt\.?|Floor|Fl\.?|Room|Rm\.?|Box|#)$", re.IGNORECASE)
 
 
@@ -437,7 +443,7 @@ _RUN_ON_INITIAL = re.compile(r"([a-z]{3})([A-Z])\b")  # "Gutierrez BarbaraA": an
 
 
 _PARSERS: dict[str, Callable[[str], Parsed]] = {
-    "text": lambda t: _text(_RUN_ON_INITIAL.sub(r"\1 \2", t)),
+    "text": lambda t: _text(_no_end_period(_RUN_ON_INITIAL.sub(r"\1 \2", t))),
     "title": lambda t: _text(correct_words(_share_class(_first_word(t)))),
     "relationship": lambda t: _text(_set_phrases(t)),  # officer titles are too many for a word list
     "street": lambda t: _text(_tidy_street(t)),
@@ -641,7 +647,8 @@ def _phrase_core(read: str, phrase: str) -> tuple[str, str, str]:
     return lead, read[len(lead) : len(read) - len(trail)], trail
 
 
-_JOIN = re.compile(r"(?:(?<=[a-z]{3})|(?<=\)))(?=[A-Z][a-z])")  # "PresidentFormer", "Officer (CFO)Member"; not "McKinsey"
+# "PresidentFormer", "Officer (CFO)Member", "EVPPossible"; not "McKinsey"
+_JOIN = re.compile(r"(?:(?<=[a-z]{3})|(?<=\))|(?<=[A-Z]{2}))(?=[A-Z][a-z]{2})")
 
 
 def split_joined(text: str) -> tuple[str, str | None]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ocr import ownership
-from ocr.parse import KINDS, Parsed, drop_labels, nearest_date, parse_date, parse_value, take_footnotes, validate
+from ocr.parse import KINDS, Parsed, drop_labels, nearest_date, parse_date, parse_value, split_joined, take_footnotes, validate
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
@@ -562,3 +562,13 @@ def test_a_share_class_letter_read_as_a_digit(text, title):
 ])
 def test_a_run_on_middle_initial(text, name):
     assert parse_value(text, "text").value == name
+
+
+def test_rule_level_slips_of_rough_scans():
+    assert parse_value("c/q) 374Water Software, Inc.", "street").value == "c/o 374Water Software, Inc."
+    assert parse_value("cio Ionic Bancorp Inc", "street").value == "c/o Ionic Bancorp Inc"
+    assert parse_value("Cinco Ranch Rd", "street").value == "Cinco Ranch Rd"
+    assert parse_value("TURNER SANDRA RAMASWAMY.", "text").value == "TURNER SANDRA RAMASWAMY"  # a speck
+    assert parse_value("Smith John Jr.", "text").value == "Smith John Jr."  # an abbreviation keeps it
+    assert split_joined("EVPPossible member of 13(d) group") == ("EVP", "Possible member of 13(d) group")
+    assert split_joined("McKinsey Partner") == ("McKinsey Partner", None)
