@@ -45,7 +45,7 @@ _MARK = re.compile(r"(\(\d{1,2}\))+")
 UNREAD_MARK_CONFIDENCE = 0.5
 RETRY_BELOW = 0.9
 SECOND_BELOW = 0.85  # the notes' cascade threshold: 3-6% of clean and office reads, 25-36% of rough and fax
-RETRY_SCALES = (0.75, 1.25, 2)
+RETRY_SCALES = (0.75, 1.25, MARK_SCALE)
 # A doubtful text is read again at these sizes, and the second engine votes when the readings
 # differ (see ``arbitrate``).
 ARBITRATE_SCALES = (1.25, 0.8)
