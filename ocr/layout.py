@@ -13,7 +13,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from . import locate
-from .parse import matches_label
+from .parse import letters_of, matches_label
 
 Box = tuple[int, int, int, int]
 MISSING_RULES = 3  # a body row this many cells short is a row with lost rules, not a header
@@ -113,24 +113,20 @@ LABEL_WORD_SCORE = 65  # a label word read with one letter wrong ("(Zin)" for "(
 _BRACKETED = re.compile(r"^[({\[|']|[)}\]|]$")
 
 
-def _letters(text: str) -> str:
-    return re.sub(r"[^a-z]", "", text.lower())
-
-
 def _holds_label_words(text: str, label: str) -> bool:
     """Whether a line holds most of a label's bracketed words, when a bad scan set them
     apart ("(Last) (First)" over a "(Middle)" of its own) or lost one ("{City) (State}")."""
-    wanted = [_letters(w) for w in label.split() if _BRACKETED.search(w)]
-    words = [_letters(w) for w in text.split() if _BRACKETED.search(w) and _letters(w)]
+    wanted = [letters_of(w) for w in label.split() if _BRACKETED.search(w)]
+    words = [letters_of(w) for w in text.split() if _BRACKETED.search(w) and letters_of(w)]
     found = {i for w in words for i, want in enumerate(wanted) if fuzz.ratio(w, want) >= LABEL_WORD_SCORE}
     return bool(wanted) and len(found) >= (len(wanted) + 1) // 2
 
 
 def _label_line(lines: list[tuple[str, Box]], label: str) -> int | None:
     """Index of the first line that is the printed ``label``, not a value that holds its word."""
-    letters = len(_letters(label))
+    letters = len(letters_of(label))
     return next((i for i, (t, _) in enumerate(lines)
-                 if (matches_label(t, label) or _holds_label_words(t, label)) and len(_letters(t)) <= LABEL_LINE * letters), None)
+                 if (matches_label(t, label) or _holds_label_words(t, label)) and len(letters_of(t)) <= LABEL_LINE * letters), None)
 
 
 def between_labels(lines: list[tuple[str, Box]], cell: Box, above: str, below: str, *,

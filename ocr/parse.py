@@ -659,10 +659,14 @@ def split_joined(text: str) -> tuple[str, str | None]:
     return (text[: found.start()], text[found.start() :]) if found else (text, None)
 
 
+def letters_of(text: str) -> str:
+    """A text's letters, in small letters: what a label is compared by."""
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
 def matches_label(text: str, label: str, score: float = 85.0) -> bool:
     """Whether a printed label is in a line of OCR text, by its letters, allowing a few slips."""
-    squash = lambda s: re.sub(r"[^a-z]", "", s.lower())  # noqa: E731
-    label, text = squash(label), squash(text)
+    label, text = letters_of(label), letters_of(text)
     return len(text) >= 0.8 * len(label) and fuzz.partial_ratio(label, text) >= score
 
 

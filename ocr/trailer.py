@@ -20,7 +20,7 @@ from .engine import Engine, Word
 from .layout import PageGeometry
 from .locate import piece_boxes
 from .parse import canonical, join_lines, matches_label
-from .read import RETRY_BELOW, arbitrate, clean, crop_for_ocr, ink_mask, text_lines
+from .read import RETRY_BELOW, arbitrate, bands_of, clean, crop_for_ocr, ink_mask, text_lines
 
 Box = tuple[int, int, int, int]
 SPECK_LINE = 0.5  # a "line" less than this share as tall as the text line before it is specks
@@ -86,7 +86,7 @@ def _lines_above(mask: np.ndarray, line_height: int) -> int:
     than MISSED_LINE of a line is specks or a rule's remnant, not a line."""
     rows = np.flatnonzero(np.count_nonzero(mask, axis=1) >= 2)
     first = mask.shape[0]
-    for band in reversed(np.split(rows, np.flatnonzero(np.diff(rows) > 2) + 1) if rows.size else []):
+    for band in reversed(bands_of(rows) if rows.size else []):
         if first - band[-1] > line_height:
             break
         if band[-1] - band[0] + 1 >= MISSED_LINE * line_height:
