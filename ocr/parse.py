@@ -302,9 +302,10 @@ def _city_state_zip(text: str) -> Parsed:
     missing or a state that is no USPS code is flagged.
     """
     tokens = [t.strip(",;:") for t in text.split()]
-    zip_code = next((t for t in reversed(tokens) if _ZIP.match(t)), None)
-    if zip_code:
-        tokens.remove(zip_code)
+    zip_token = next((t for t in reversed(tokens) if _ZIP.match(t.rstrip("."))), None)  # a speck after it
+    zip_code = zip_token and zip_token.rstrip(".")
+    if zip_token:
+        tokens.remove(zip_token)
     states = rules()["states"]
 
     def usps(token: str) -> str | None:  # the code as read, else with a fax's confusions undone

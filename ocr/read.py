@@ -574,7 +574,9 @@ def read_box(
                 break
     if one_letter and letters is not None:
         found = match_letter(crop, *letters)
-        if found is not None and found.score >= LETTER_MIN_SCORE and found.margin >= MIN_MARGIN:
+        read_letter = text.strip().upper()
+        stem_over_letter = found is not None and found.letter in letters[0].stems and len(read_letter) == 1 and read_letter in letters[1]
+        if found is not None and found.score >= LETTER_MIN_SCORE and found.margin >= MIN_MARGIN and not stem_over_letter:
             agrees = text.strip().upper() == found.letter
             text, confidence = found.letter, max(confidence if agrees else 0.0, found.score)
     failed = not text.strip() or (check is not None and not check(text))

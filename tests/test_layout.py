@@ -2,7 +2,10 @@
 frame them: the lines are those OCR found in box 1 of rough scans (text, box in page px)."""
 from __future__ import annotations
 
-from ocr.layout import between_labels
+import numpy as np
+
+from ocr.layout import above_rule, between_labels
+from ocr.locate import inner_rules
 
 CELL = (145, 821, 781, 560)
 LINES = [
@@ -59,3 +62,35 @@ def test_a_value_with_a_labels_word_in_it_is_no_label_line():
              ("(Street)", (148, 832, 101, 45))]
     _, top, _, height = between_labels(lines, CELL, LAST, STREET)
     assert top + height > 739 + 27  # "STREET" unbracketed is a value's word
+
+
+def test_a_band_between_labels_ends_at_the_rule_under_its_value():
+    band = (145, 876, 807, 103)  # "LOS ANGELES CA 90093", then its dotted rule at 959
+    assert above_rule(band, [651, 959], 1.0) == (145, 876, 807, 959 - 4 - 876)
+    assert above_rule(band, [651, 885], 1.0) == band  # a rule at the band's top is the label's
+    assert above_rule(band, [651], 1.0) == band
+
+
+def test_a_text_baseline_a_speck_makes_full_is_no_rule():
+    ink = np.zeros((300, 800), np.uint8)
+    ink[60:62, 2:798:6] = 255  # a dotted rule
+    ink[61, 2:798] = 255
+    for left in range(20, 700, 22):  # a line of "H"s with serifs, baseline at row 170
+        ink[140:171, left : left + 4] = ink[140:171, left + 10 : left + 14] = 255
+        ink[168:171, left - 2 : left + 16] = 255
+    ink[168:171, 785:795] = 255  # a speck at the line's end
+    ink[250:253, 2:798] = 255  # a solid rule
+    assert [abs(y - want) <= 2 for y, want in zip(inner_rules(ink, (0, 0, 800, 300)), (61, 251))] == [True, True]
+
+
+def test_box1_of_a_rough_scan_whose_street_line_looks_like_a_rule(tmp_path):
+    """Filing 11007 of the rough profile: the street line's serifs and a speck at its end
+    filled its baseline row like a rule, so the street was read from a crop cut through its
+    letters ("AQSR FART HIT") and the city line was not found."""
+    from ocr.corpus.build import build_one, plan
+    from ocr.pipeline import read_document
+
+    entry = build_one(plan(8, 11000, ["clean", "office", "rough", "flipped", "fax"], 0.3)[7], tmp_path)
+    owner = read_document(tmp_path / entry["file"]).document["reportingOwner"][0]
+    assert owner["reportingOwnerAddress"] == {"rptOwnerStreet1": "4958 EAST HILL PLAZA, SUITE 3182",
+                                              "rptOwnerCity": "MILWAUKEE", "rptOwnerState": "WI", "rptOwnerZipCode": "53269"}

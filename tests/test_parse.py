@@ -198,6 +198,8 @@ def test_ticker(text, name, symbol, ok):
         ("LONDON", "LONDON", None, None),
         ("NASHVILLE * TN 37201", "NASHVILLE", "TN", "37201"),  # a speck read between city and state
         ("MINNEAPOLIS MN 55491,", "MINNEAPOLIS", "MN", "55491"),
+        ("Indianapolis IN\n46270.", "Indianapolis", "IN", "46270"),  # a speck after the zip read as a period
+        ("ST. PAUL MN 55101", "ST. PAUL", "MN", "55101"),
         ("'GREENWICH CT 06830", "GREENWICH", "CT", "06830"),  # a speck read as a quote
     ],
 )
