@@ -95,13 +95,23 @@ def put(doc: dict[str, Any], path: str, value: str | None, footnotes: list[str] 
         return f"{path}/value"
     if value is not None:
         parent[name] = value
-    if footnotes:
+    if footnotes and holds_footnotes(path):
         parent.setdefault("footnoteId", []).extend(footnotes)
     return path
 
 
+def holds_footnotes(path: str) -> bool:
+    """Whether the schema has a footnoteId for the element at ``path`` (on itself when valued,
+    else on its parent): a mark OCR found on a street or a city has none, and is left out."""
+    parts = [re.sub(r"\[\d+\]$", "", part) for part in path.removesuffix("/value").split("/")]
+    spec = ownership.schema()
+    return parts[-1] in spec["valued"] or "footnoteId" in spec["order"].get(parts[-2] if len(parts) > 1 else "", [])
+
+
 def _result(path: str, value: str | None, reading: Reading, parsed: parse.Parsed | None = None) -> FieldResult:
     warnings = [parsed.warning] if parsed and parsed.warning else []
+    if parsed and parsed.footnotes and not holds_footnotes(path):
+        warnings.append(f"footnote marks {', '.join(parsed.footnotes)} read here have no place in the schema")
     # a box with ink but no value read is doubtful too: something printed there was lost
     review = bool(warnings) or ((value is not None or not reading.empty) and reading.confidence < REVIEW_BELOW)
     return FieldResult(path, value, reading.text, round(reading.confidence, 3), reading.field.page,

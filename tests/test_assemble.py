@@ -163,3 +163,18 @@ def test_remarks_lose_a_speck_before_their_first_word():
     doc: dict = {}
     assemble.trailer(doc, found)
     assert doc["remarks"] == "The reporting person is a director of the issuer by deputization."
+
+
+def test_a_mark_read_on_a_street_is_left_out_of_the_xml_and_reviewed():
+    """A speck read as "(1)" after a street: the schema has no footnoteId on an address, and
+    writing one made the whole filing fail (fax filing 07044)."""
+    from ocr import ownership
+
+    field = FieldBox("reportingOwner[0]/reportingOwnerAddress/rptOwnerStreet1|reportingOwner[0]/reportingOwnerAddress/rptOwnerStreet2",
+                     "street", (0, 0, 10, 10), 0, {})
+    doc: dict = {}
+    results = assemble.header(doc, [assemble.Reading(field, "3035 S. Peachtree Ct(1)", 0.95, False)])
+    assert doc["reportingOwner"][0]["reportingOwnerAddress"] == {"rptOwnerStreet1": "3035 S. Peachtree Ct"}
+    assert results[0].needs_review and "no place in the schema" in results[0].warnings[-1]
+    doc.update({"schemaVersion": "X0508", "documentType": "4"})
+    ownership.to_xml(doc)  # writes
