@@ -8,8 +8,13 @@ forced with ``FORM4_OCR_ENGINE=pytesseract``.
 
 Both backends return words with their confidences and boxes; the text of a field is built
 from those words the same way for both, so the two engines give comparable output. Words of
-confidence 0 are dropped: that is what Tesseract returns when PSM 7 forces a line out of a
-blank or pure-noise rectangle, and such a "word" is not text.
+confidence 0 are kept when they hold a letter or digit and other words of the reading have a
+confidence: Tesseract gives 0 to some words it read right (a signature's "Gomez," whose
+comma kept a piece of the underline was dropped), and a field holding one is at confidence
+0, so it is retried and reviewed. In a rectangle of the page, a reading of nothing but such
+words is what Tesseract makes of blank paper or noise, and is no text; a crop is handed
+over only when its ink holds text, and there even a lone such word is kept (a fax's
+"123.61", right at confidence 0).
 
 Confidence of a field is the *minimum* word confidence (0-1): a date, a share amount or a
 name is wrong as soon as one of its words is wrong, and the mean of several good words hides
@@ -119,7 +124,7 @@ class _Tesserocr:
                     line += 1
                 text = it.GetUTF8Text(level)
                 x0, y0, x1, y1 = it.BoundingBox(level)
-                if text and text.strip() and it.Confidence(level) > 0:
+                if text and kept_word(text, it.Confidence(level)):
                     out.append(Word(text.strip(), it.Confidence(level), (x0, y0, x1 - x0, y1 - y0), (block, para, line)))
                 if not it.Next(level):
                     break
@@ -156,12 +161,17 @@ class _Pytesseract:
         out: list[Word] = []
         for i, text in enumerate(data["text"]):
             conf = float(data["conf"][i])
-            if conf <= 0 or not text.strip():
+            if not kept_word(text, conf):
                 continue
             wbox = (data["left"][i] + x, data["top"][i] + y, data["width"][i], data["height"][i])
             line = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
             out.append(Word(text.strip(), conf, wbox, line))
         return out
+
+
+def kept_word(text: str, confidence: float) -> bool:
+    """Whether a word Tesseract returned is text (see the module notes on confidence 0)."""
+    return bool(text.strip()) and (confidence > 0 or (confidence == 0 and any(c.isalnum() for c in text)))
 
 
 def _lines(words: list[Word]) -> list[list[Word]]:
@@ -199,6 +209,10 @@ class Engine:
         self._page_is_set = True
 
     def _words(self, box: Box | None, psm: int, whitelist: str | None, image: np.ndarray | None) -> list[Word]:
+        words = self._backend_words(box, psm, whitelist, image)
+        return words if image is not None or any(w.confidence > 0 for w in words) else []
+
+    def _backend_words(self, box: Box | None, psm: int, whitelist: str | None, image: np.ndarray | None) -> list[Word]:
         if image is not None:
             crop = cv2.copyMakeBorder(_gray(image), *(4 * [CROP_BORDER]), cv2.BORDER_CONSTANT, value=255)
             self._backend.set_image(crop)

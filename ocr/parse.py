@@ -278,15 +278,42 @@ def _choice(kind: str) -> Callable[[str], Parsed]:
     return parse
 
 
+_TICKER = re.compile(r"(.*?)\s*[\[({|\"'“‘]\s*([A-Za-z0-9.\-]{1,10})\s*[,.:;]?\s*[\])}|JI1l]?")
+_AFTER_BRACKET = re.compile(r"(\s+[^\w\s]{1,2})+$")  # specks and rule stubs after the bracket
+
+
 def _ticker(text: str) -> Parsed:
     """"Name [ TICK ]" -> issuerName, issuerTradingSymbol (brackets OCR'd as ( { | " J too)."""
-    text = re.sub(r"(\s+[^\w\s]{1,2})+$", "", text)  # specks and rule stubs after the bracket
-    match = re.fullmatch(r"(.*?)\s*[\[({|\"'“‘]\s*([A-Za-z0-9.\-]{1,10})\s*[,.:;]?\s*[\])}|JI1l]?", text)
+    text = _AFTER_BRACKET.sub("", text)
+    match = _TICKER.fullmatch(text)
     if not match or not match.group(1):
         return Parsed(None, ok=False, warning=f"no 'Name [ TICKER ]' in {text!r}",
                       parts={"issuerName": text or None, "issuerTradingSymbol": None})
-    name, symbol = _tidy(_strip_stray(match.group(1))), _unconfused(match.group(2).upper(), "ticker")  # symbols are letters
+    name, symbol = _company_suffix(_tidy(_strip_stray(match.group(1)))), _unconfused(match.group(2).upper(), "ticker")  # symbols are letters
     return Parsed(symbol, parts={"issuerName": name, "issuerTradingSymbol": symbol})
+
+
+def _company_suffix(name: str) -> str:
+    """An issuer's last word one letter off a company abbreviation, with its first letter,
+    is that abbreviation (a fax's "Ing" and "Cq" are Inc and Co)."""
+    words = name.split(" ")
+    core = words[-1].rstrip(".,")
+    if len(core) < 2 or not core.isalpha() or core.lower() in rules()["abbreviations"]:
+        return name
+    near = [a for a in rules()["abbreviations"] if a.isalpha() and a[0] == core[0].lower() and Levenshtein.distance(a, core.lower()) == 1
+            and len(a) == len(core)]
+    if len(near) != 1:
+        return name
+    right = near[0].upper() if core.isupper() else near[0].capitalize() if core[0].isupper() else near[0]
+    return " ".join(words[:-1] + [words[-1].replace(core, right)])
+
+
+def with_bracketed(text: str, inner: str) -> str:
+    """A "Name [ TICK ]" reading with its bracketed part replaced by ``inner`` (that part read
+    again on its own); without a bracketed part, ``inner`` in brackets after the text."""
+    match = _TICKER.fullmatch(_AFTER_BRACKET.sub("", text))
+    head = match.group(1) if match else text
+    return f"{head.rstrip()} [ {inner.strip()} ]"
 
 
 _ZIP = re.compile(r"^\d{5}(?:-?\d{4})?$")
@@ -330,8 +357,8 @@ def _city_state_zip(text: str) -> Parsed:
 # "/s/" as photocopies and faxes print it: "/si", "(s/", "|s|", "/sf", "isi", "'s/", or without its
 # first slash; after a letter for the first slash, a letter for the last only before a space
 # ("Isla" is a name)
-_SIGNED = re.compile(r"^[*'‘’`.,\s]*(?:[(\[/|]\s?[sS5]\s?[/|Il1fi)\]']|[Il1i']\s?[sS5]\s?(?:[/)\]]|[|Il1fi](?=\s))|[sS5]/"
-                     r"|['(\[]?[tf]?[sSg5][/|!](?=\s))[.,;:]?")  # a faxed "/s/" read "ts/", "'fs!", "(g/", "*/s/."
+_SIGNED = re.compile(r"^[*'‘’`.,\s]*(?:[(\[{/|]\s?[sS5]\s?[/|Il1fi)\]']|[Il1i']\s?[sS5]\s?(?:[/)\]]|[|Il1fi](?=\s))|[sS5]/"
+                     r"|['(\[]?[tf]?[sSg5][/|!](?=\s)|\S[sS5]/(?=\s|[A-Z]))[.,;:]?")  # a faxed "/s/" read "ts/", "'fs!", "(g/", "*/s/.", "és/"
 
 
 def _signature(text: str) -> Parsed:
@@ -386,9 +413,12 @@ def _tidy_signature(name: str) -> str:
 
 
 def _no_end_period(text: str) -> str:
-    """``text`` without a period after its last word when that word is no abbreviation: a
-    speck ("Ramaswamy.")."""
+    """``text`` without a speck after its last word: a comma, colon or semicolon ("Young,"),
+    or a period, when that word is no abbreviation ("Ramaswamy."; "Inc," is a faxed "Inc.")."""
     last = text.rsplit(" ", 1)[-1]
+    if last and last[-1] in ",;:" and last.rstrip(",;:.").lower() not in rules()["abbreviations"]:
+        text = text.rstrip(",;:")
+        last = text.rsplit(" ", 1)[-1]
     if last.endswith(".") and "." not in last[:-1] and len(last) > 3 and last[:-1].lower() not in rules()["abbreviations"]:
         return text[:-1]
     return text

@@ -448,6 +448,76 @@ def main_line(mask: np.ndarray) -> np.ndarray:
     return np.where(keep[labels], mask, 0).astype(np.uint8)
 
 
+BRACKET_HEIGHT = 1.15  # a bracket reaches this much past the height of a line's capitals
+CAPITALS = 80  # percentile of a line's glyph heights that is its capitals' (the rest are lower case)
+BRACKET_WIDTH = 0.4  # and a bracket is at most this share of its height wide
+BRACKETED_WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ."
+
+
+def last_bracketed(mask: np.ndarray) -> tuple[int, int] | None:
+    """(first, last + 1) columns between the last two brackets of a line's ink (the "[ TICK ]"
+    after an issuer's name), or None when there are not two. Told from the letters by shape:
+    taller than the line's capitals, and thin."""
+    _, _, stats, _ = components(mask)
+    glyphs = stats[1:][stats[1:, cv2.CC_STAT_AREA] >= LETTER_MIN_INK]
+    if len(glyphs) < 3:
+        return None
+    height = float(np.percentile(glyphs[:, cv2.CC_STAT_HEIGHT], CAPITALS))
+    tall = glyphs[(glyphs[:, cv2.CC_STAT_HEIGHT] >= BRACKET_HEIGHT * height)
+                  & (glyphs[:, cv2.CC_STAT_WIDTH] <= BRACKET_WIDTH * glyphs[:, cv2.CC_STAT_HEIGHT])]
+    if len(tall) < 2:
+        return None
+    tall = tall[np.argsort(tall[:, cv2.CC_STAT_LEFT])]
+    first = int(tall[-2, cv2.CC_STAT_LEFT] + tall[-2, cv2.CC_STAT_WIDTH]) + 1
+    last = int(tall[-1, cv2.CC_STAT_LEFT])
+    inside = mask[:, first:last]
+    return (first, last) if np.count_nonzero(inside) >= MIN_INK_PX else None
+
+
+def read_bracketed(engine: Engine, gray: np.ndarray, ink: np.ndarray, rules: Rules, box: Box) -> tuple[str, float, tuple[str, float] | None] | None:
+    """Tesseract's and RapidOCR's readings of what a box's last pair of brackets enclose, read
+    on its own; None without such a pair."""
+    mask = ink_mask(ink, rules, box, clear_border="sides", span=0.0)
+    columns = last_bracketed(mask)
+    if columns is None:
+        return None
+    inside = np.zeros_like(mask)
+    inside[:, columns[0] : columns[1]] = mask[:, columns[0] : columns[1]]
+    crop = crop_for_ocr(gray, ink, inside, box)
+    if crop is None:
+        return None
+    text, confidence = engine.read(image=crop, psm=LINE_PSM, whitelist=BRACKETED_WHITELIST)
+    return text, confidence, second_opinion(crop)
+
+
+WORD_GAP = 2.5  # a blank this many times a line's median blank between glyphs parts two words
+AS_WIDE = 0.6  # and a last blank this share of the line's other word breaks sets an initial apart ("JAMES" has a 5 px "E S")
+
+
+def last_glyph_apart(mask: np.ndarray) -> bool:
+    """Whether the last glyph of a one-line box is a word of its own, by the blank before it:
+    Tesseract runs a narrow-set initial into the name before it ("KEVINA" for "KEVIN A",
+    where the blank before the A is 11 px, the other word break 15 and those between letters
+    2-5)."""
+    _, _, stats, _ = components(mask)
+    glyphs = stats[1:][(stats[1:, cv2.CC_STAT_AREA] >= LETTER_MIN_INK)]
+    if len(glyphs) < 4:
+        return False
+    glyphs = glyphs[glyphs[:, cv2.CC_STAT_HEIGHT] >= LETTER_SHARE * glyphs[:, cv2.CC_STAT_HEIGHT].max()]  # no underline, no specks
+    spans = sorted((int(g[0]), int(g[0] + g[2])) for g in glyphs)
+    merged: list[list[int]] = []
+    for left, right in spans:  # pieces of one broken letter overlap in x
+        if merged and left < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], right)
+        else:
+            merged.append([left, right])
+    if len(merged) < 4:
+        return False
+    gaps = np.array([b[0] - a[1] for a, b in zip(merged, merged[1:])])
+    words = gaps[:-1][gaps[:-1] >= WORD_GAP * max(1.0, float(np.median(gaps)))]  # the line's other word breaks
+    return bool(words.size) and bool(gaps[-1] >= max(WORD_GAP * max(1.0, float(np.median(gaps))), AS_WIDE * float(np.median(words))))
+
+
 def read_box(
     engine: Engine,
     gray: np.ndarray,

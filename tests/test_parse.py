@@ -180,6 +180,9 @@ def test_unknown_kind_is_an_error():
         ("XENON SYSTEMS CORP\" XsMs |", "XENON SYSTEMS CORP", "XSMS", True),  # "[" read as a quote
         ("ALTO SYSTEMS CORP [ asc: J", "ALTO SYSTEMS CORP", "ASC", True),  # a speck after the symbol
         ("O'Reilly Automotive Inc [ ORLY ]", "O'Reilly Automotive Inc", "ORLY", True),
+        ("Ionic Software Ing [ IS ]", "Ionic Software Inc", "IS", True),  # a faxed "c"
+        ("Juniper Airlines Cq [ JA ]", "Juniper Airlines Co", "JA", True),
+        ("Sun Life [ SLF ]", "Sun Life", "SLF", True),  # no abbreviation within one letter
         ("Acme Corp", "Acme Corp", None, False),
     ],
 )
@@ -444,6 +447,9 @@ def test_title_words_corrected_against_the_lexicon(text, title):
         ("*/s/ Michael N. Reed", "/s/ Michael N. Reed"),  # a speck before the mark
         ("/s/. Jennifer E. Thomas", "/s/ Jennifer E. Thomas"),  # and after it
         ("(g/ William R. Ruiz", "/s/ William R. Ruiz"),
+        ("{s/ Pamela L. Sanders", "/s/ Pamela L. Sanders"),
+        ("és/ Brandon K. Cooper", "/s/ Brandon K. Cooper"),  # any one speck or letter for the first slash
+        ("és/Timothy P. Davis", "/s/Timothy P. Davis"),
         ("Gus/ Ortiz", "Gus/ Ortiz"),  # no mark inside a longer word
     ],
 )
@@ -455,6 +461,9 @@ def test_signature_mark_variants(text, name):
     "text,name",
     [
         ("/s/ M. R. Jones, Attorney-in-Fact for Trident Fund,LP", "/s/ M. R. Jones, Attorney-in-Fact for Trident Fund, LP"),
+        ("/s/ Alexander S. Zhang, Attorney in Fact for David R. Young,", "/s/ Alexander S. Zhang, Attorney in Fact for David R. Young"),
+        ("/s/ Mary Ortiz, Jr.", "/s/ Mary Ortiz, Jr."),  # a period that ends an abbreviation stays
+        ("/s/ Mary Ortiz.", "/s/ Mary Ortiz"),
         ("/s/ Priya A. Sanchez,, Attorney-in-Fact", "/s/ Priya A. Sanchez, Attorney-in-Fact"),
         ("/s/ Nora Martin, Attorney in Fact for Kimberly R, Bailey", "/s/ Nora Martin, Attorney in Fact for Kimberly R. Bailey"),
         ("/s/ Claire Flores, Attorney. in Fact for Mary Ortiz", "/s/ Claire Flores, Attorney in Fact for Mary Ortiz"),
@@ -574,3 +583,11 @@ def test_rule_level_slips_of_rough_scans():
     assert parse_value("Smith John Jr.", "text").value == "Smith John Jr."  # an abbreviation keeps it
     assert split_joined("EVPPossible member of 13(d) group") == ("EVP", "Possible member of 13(d) group")
     assert split_joined("McKinsey Partner") == ("McKinsey Partner", None)
+
+
+def test_a_bracketed_part_read_again_replaces_the_first():
+    from ocr.parse import with_bracketed
+
+    assert with_bracketed("Unity Brands Inc [ UAT ]", "UAI") == "Unity Brands Inc [ UAI ]"
+    assert with_bracketed("Onyx Minerals Ltd [ On J", "ON") == "Onyx Minerals Ltd [ ON ]"
+    assert with_bracketed("Macy's Inc", "M") == "Macy's Inc [ M ]"  # no bracket read: the apostrophe is none

@@ -4,7 +4,7 @@ import numpy as np
 
 from ocr.locate import Rules
 from ocr.glyphs import holds_parenthesis
-from ocr.read import ink_mask, main_line, split_after_letter, split_superscript, text_lines
+from ocr.read import ink_mask, last_bracketed, last_glyph_apart, main_line, split_after_letter, split_superscript, text_lines
 
 
 def _ink(lines: list[tuple[str, float, tuple[int, int]]]) -> np.ndarray:
@@ -157,3 +157,52 @@ def test_a_doubtful_text_goes_to_the_reading_most_readings_agree_on(monkeypatch)
     assert read.arbitrate(engine, crop, [(4, 30)], 6, ("Cedar Ventures Fund L.P.", 0.6), _canonical)[0] == "Cedar Ventures Fund"
     monkeypatch.setattr(read, "second_opinion", lambda image: ("Cedr Vntres", 0.9))
     assert read.arbitrate(engine, crop, [(4, 30)], 6, ("Cedar Ventures Fund L.P.", 0.6), _canonical)[0] == "Cedar Ventures Fund L.P."
+
+
+def test_what_the_last_brackets_enclose():
+    mask = np.zeros((60, 400), np.uint8)
+    cv2.putText(mask, "Holding Inc", (5, 40), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 255, 2)  # capitals, an I among them
+    for left in (250, 380):  # two brackets, taller than the capitals
+        mask[8:52, left : left + 3] = 255
+    cv2.putText(mask, "UAI", (275, 40), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 255, 2)
+    first, last = last_bracketed(mask)
+    assert 253 <= first <= 256 and last == 380
+    mask[:, 370:] = 0  # the closing bracket lost
+    assert last_bracketed(mask) is None
+
+
+def test_a_symbol_read_alone_replaces_the_lines_reading(tmp_path):
+    """Clean filing 5035: read with its line, Tesseract gives "YOOD" as "Yoop"."""
+    from ocr.corpus.build import build_one, plan
+    from ocr.pipeline import read_document
+
+    entry = build_one(plan(36, 5000, ["clean", "office", "rough", "flipped", "fax"], 0.3)[35], tmp_path)
+    issuer = read_document(tmp_path / entry["file"]).document["issuer"]
+    assert issuer["issuerTradingSymbol"] == "YOOD" and issuer["issuerName"] == "YELLOWSTONE FOODS CO"
+
+
+def test_a_last_initial_set_apart_by_its_blank():
+    mask = np.zeros((40, 400), np.uint8)
+    left = 10
+    for word in (5, 5):  # two words of five letters, 3 px between letters, 15 between words
+        for _ in range(word):
+            mask[5:35, left : left + 22] = 255
+            left += 25
+        left += 12
+    mask[5:35, left - 12 + 8 : left - 12 + 30] = 255  # the initial, 11 px after the last word
+    assert last_glyph_apart(mask)
+    mask[5:35, left - 12 + 8 : left - 12 + 30] = 0
+    mask[5:35, left - 12 : left - 12 + 22] = 255  # a letter 3 px after the one before: no initial
+    assert not last_glyph_apart(mask)
+    mask[5:35, left - 12 : left - 12 + 22] = 0
+    mask[5:35, left - 10 : left - 10 + 22] = 255  # 5 px: wider than between letters, but no word break
+    assert not last_glyph_apart(mask)
+
+
+def test_an_initial_run_into_the_name_is_set_apart(tmp_path):
+    """Office filing 7041: Tesseract reads "REYES KEVIN A" as "REYES KEVINA"."""
+    from ocr.corpus.build import build_one, plan
+    from ocr.pipeline import read_document
+
+    entry = build_one(plan(42, 7000, ["clean", "office", "rough", "flipped", "fax"], 0.3)[41], tmp_path)
+    assert read_document(tmp_path / entry["file"]).document["reportingOwner"][0]["reportingOwnerId"]["rptOwnerName"] == "REYES KEVIN A"

@@ -107,6 +107,17 @@ def test_a_signature_line_the_pages_ocr_missed_is_read(tmp_path):
     assert signature["signatureName"].startswith("/s/ Christopher")
 
 
+def test_a_signature_word_tesseract_reads_at_confidence_0_is_kept(tmp_path):
+    """Clean filing 9000: Tesseract reads "Gomez," (its comma kept a piece of the underline)
+    at confidence 0, and the name lost it when such words were dropped."""
+    from ocr.corpus.build import build_one, plan
+    from ocr.pipeline import read_document
+
+    entry = build_one(plan(1, 9000, ["clean", "office", "rough", "flipped", "fax"], 0.3)[0], tmp_path)
+    signature = read_document(tmp_path / entry["file"]).document["ownerSignature"][0]
+    assert signature["signatureName"].startswith("/s/ Michelle T. Gomez, ")
+
+
 def test_the_lines_right_above_the_signature():
     mask = np.zeros((120, 400), np.uint8)
     assert _lines_above(mask, 30) == 120  # nothing above
