@@ -358,7 +358,7 @@ def _city_state_zip(text: str) -> Parsed:
 # first slash; after a letter for the first slash, a letter for the last only before a space
 # ("Isla" is a name)
 _SIGNED = re.compile(r"^[*'‘’`.,\s]*(?:[(\[{/|]\s?[sS5]\s?[/|Il1fi)\]']|[Il1i']\s?[sS5]\s?(?:[/)\]]|[|Il1fi](?=\s))|[sS5]/"
-                     r"|['(\[]?[tf]?[sSg5][/|!](?=\s)|\S[sS5]/(?=\s|[A-Z]))[.,;:]?")  # a faxed "/s/" read "ts/", "'fs!", "(g/", "*/s/.", "és/"
+                     r"|['(\[]?[tf]?[sSg5][/|!](?=\s)|\S[sS5$][/!](?=\s|[A-Z]))[.,;:]?")  # a faxed "/s/" read "ts/", "'fs!", "(g/", "*/s/.", "és/", "i$!"
 
 
 def _signature(text: str) -> Parsed:
@@ -390,6 +390,7 @@ def _tidy_signature(name: str) -> str:
     Names stay: only words of seven letters or more are corrected."""
     name = re.sub(r",[\s,]*(?=\S)", ", ", name)
     name = re.sub(r"(?<=[A-Za-z])\+(?=[A-Za-z])", "-", name)  # "Attorney-in+Fact"
+    name = re.sub(r"(?<=\s)['‘`](?=[A-Z][a-z])", "", name)  # a speck before a name: "B. 'Thomas"
     name = _FAXED_INITIAL.sub(r"\1.", name)
     name = re.sub(r"(?<=[A-Za-z] )(\d)(?=\. [A-Za-z])", lambda m: rules()["initial_digits"].get(m.group(1), m.group(1)), name)
     words = []

@@ -24,6 +24,7 @@ from .read import RETRY_BELOW, arbitrate, bands_of, clean, crop_for_ocr, ink_mas
 
 Box = tuple[int, int, int, int]
 SPECK_LINE = 0.5  # a "line" less than this share as tall as the text line before it is specks
+SAME_ROW = 0.6  # lines overlapping by this share of the lower one's height are on one row
 MISSED_LINE = 0.7  # a band of ink above the signature this share as tall as its lines is a line OCR missed
 
 
@@ -129,6 +130,14 @@ def _read_signature(engine: Engine, gray: np.ndarray, geometry: PageGeometry, ro
             out.append(TrailerLine(join_lines(text), confidence, box, page))
 
 
+def _beside(box: Box, other: Box) -> bool:
+    """Whether two lines share most of their height: the right half of a footnote line,
+    which Tesseract may give as a line of its own after the whole left column, is no
+    signature row."""
+    overlap = min(box[1] + box[3], other[1] + other[3]) - max(box[1], other[1])
+    return overlap >= SAME_ROW * min(box[3], other[3])
+
+
 def _signature_bottom(geometry: PageGeometry, top: int, spec: dict[str, Any]) -> int | None:
     """Where the trailer can stop: just below the signature's underline (the label line comes
     next, then only boilerplate), found from the ruled lines without OCR; None when the page
@@ -189,18 +198,19 @@ def read_page(
     lines = [(words, _line(words, page, 0, top))
              for words in ([wd for wd in ws if wd.text.strip()] for ws in engine.read_words(image=page_image, psm=4)) if words]
     right = max((l.box[0] + l.box[2] for _, l in lines if l.box[0] < right_block), default=w)
-    for words, line in lines:
+    starts = [min((wd.box[0] for wd in words if sum(c.isalnum() for c in wd.text) >= 2), default=line.box[0]) for words, line in lines]
+    left_rows = [line.box for (_, line), start in zip(lines, starts) if start < right_block]
+    for (words, line), text_start in zip(lines, starts):
         if trailer.done:
             break
         if any(re.search(pattern, line.text) for pattern in spec["browser_lines"]):
             floor = line.box[1] + line.box[3]
             continue  # the browser's own header or footer line
-        text_start = min((wd.box[0] for wd in words if sum(c.isalnum() for c in wd.text) >= 2), default=line.box[0])
         if text_start >= right_block:
             if matches_label(line.text, spec["signature_label"]):
                 _read_signature(engine, gray, geometry, signature_rows, page, spec, trailer, floor)
                 trailer.mode = "done"
-            else:
+            elif not any(_beside(line.box, row) for row in left_rows):
                 signature_rows.append(line.box)
             continue
         signature_rows.clear()  # the signature rows sit right above their label

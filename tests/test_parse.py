@@ -450,6 +450,7 @@ def test_title_words_corrected_against_the_lexicon(text, title):
         ("{s/ Pamela L. Sanders", "/s/ Pamela L. Sanders"),
         ("és/ Brandon K. Cooper", "/s/ Brandon K. Cooper"),  # any one speck or letter for the first slash
         ("és/Timothy P. Davis", "/s/Timothy P. Davis"),
+        ("i$! Hiroshi T. Taylor", "/s/ Hiroshi T. Taylor"),
         ("Gus/ Ortiz", "Gus/ Ortiz"),  # no mark inside a longer word
     ],
 )
@@ -464,6 +465,8 @@ def test_signature_mark_variants(text, name):
         ("/s/ Alexander S. Zhang, Attorney in Fact for David R. Young,", "/s/ Alexander S. Zhang, Attorney in Fact for David R. Young"),
         ("/s/ Mary Ortiz, Jr.", "/s/ Mary Ortiz, Jr."),  # a period that ends an abbreviation stays
         ("/s/ Mary Ortiz.", "/s/ Mary Ortiz"),
+        ("/s/ Samantha B. 'Thomas", "/s/ Samantha B. Thomas"),  # a speck before a name
+        ("/s/ Michelle M. O'Brien", "/s/ Michelle M. O'Brien"),
         ("/s/ Priya A. Sanchez,, Attorney-in-Fact", "/s/ Priya A. Sanchez, Attorney-in-Fact"),
         ("/s/ Nora Martin, Attorney in Fact for Kimberly R, Bailey", "/s/ Nora Martin, Attorney in Fact for Kimberly R. Bailey"),
         ("/s/ Claire Flores, Attorney. in Fact for Mary Ortiz", "/s/ Claire Flores, Attorney in Fact for Mary Ortiz"),

@@ -1,5 +1,8 @@
 """The signature's name and date columns, found from the ink when a scan moved them."""
+import re
+
 import numpy as np
+import pytest
 
 from ocr.trailer import _lines_above, _signature_columns
 
@@ -118,6 +121,18 @@ def test_a_signature_word_tesseract_reads_at_confidence_0_is_kept(tmp_path):
     assert signature["signatureName"].startswith("/s/ Michelle T. Gomez, ")
 
 
+def test_the_right_half_of_a_footnote_line_is_no_signature_row(tmp_path):
+    """Rough filing 11002: Tesseract gave the right halves of the footnote lines as lines of
+    their own after the left column, and they were read into the signature."""
+    from ocr.corpus.build import build_one, plan
+    from ocr.pipeline import read_document
+
+    entry = build_one(plan(3, 11000, ["clean", "office", "rough", "flipped", "fax"], 0.3)[2], tmp_path)
+    signature = read_document(tmp_path / entry["file"]).document["ownerSignature"][0]
+    assert signature["signatureName"].startswith("/s/ Samuel M. Peterson, Attorney-in-Fact")
+    assert signature["signatureDate"] == "2015-06-12"
+
+
 def test_the_lines_right_above_the_signature():
     mask = np.zeros((120, 400), np.uint8)
     assert _lines_above(mask, 30) == 120  # nothing above
@@ -127,3 +142,15 @@ def test_the_lines_right_above_the_signature():
     assert _lines_above(mask, 30) == 70
     mask[5:33, 20:300] = 255  # text a blank wider than a line higher up is not the signature's
     assert _lines_above(mask, 30) == 70
+
+
+@pytest.mark.parametrize("text", [
+    "https://www.sec.gov/Archives/edgar/data/2001536/000156014723006059/xslF345X05/form4.xml",
+    "Létne-shaww.sec.gov/Archives/edgar/data/2001536/000156014723006059/xsIF345x05/form4.xm!",  # rough fax, its start lost
+    "11/17/23, 3:04 PM",
+])
+def test_the_browsers_lines_are_told_by_the_box_map(text):
+    from ocr.template import load_templates
+
+    for template in load_templates():
+        assert any(re.search(p, text) for p in template.boxes["trailer"]["browser_lines"])
