@@ -236,14 +236,18 @@ def apply_switches(fields: list[FieldBox], marks: dict[str, bool]) -> list[Field
     return out
 
 
-def _rebuild(row: list[Box], reference: list[Box], tolerance: int = 15) -> list[Box] | None:
+def _rebuild(row: list[Box], reference: list[Box], tolerance: int = 15, from_first: bool = True) -> list[Box] | None:
     """A row a bad scan lost a rule in (two cells read as one, or its last cell left open),
     rebuilt from a whole row of the same table on the page: its columns, at this row's
     height. None when the row does not line up with the reference (a header row, another
-    table)."""
+    table); with ``from_first``, when it does not start at its first column, else when it is
+    not a run of the reference's columns, one cell each."""
     edges = [c[0] for c in reference]
-    if abs(row[0][0] - edges[0]) > tolerance or any(min(abs(c[0] - e) for e in edges) > tolerance for c in row):
+    if (from_first and abs(row[0][0] - edges[0]) > tolerance) or any(min(abs(c[0] - e) for e in edges) > tolerance for c in row):
         return None
+    columns = [min(range(len(edges)), key=lambda i: abs(c[0] - edges[i])) for c in row]
+    if not from_first and columns != list(range(columns[0], columns[0] + len(row))):
+        return None  # what is left of the row is a run of its columns, each in its own cell
     top = min(c[1] for c in row)
     height = max(c[1] + c[3] for c in row) - top
     return [(c[0], top, c[2], height) for c in reference]
@@ -257,27 +261,37 @@ def table_cells(boxes: dict[str, Any], geometry: PageGeometry, page: int, first_
     row up to ``MISSING_RULES`` cells short is rebuilt (see ``_rebuild``) from the nearest
     whole row of its table above it, or from the header cells that end where it starts; when
     those header cells are as few as the row's and line up with them, the scan lost the
-    table's last columns, and the row is read as the columns it has.
+    table's last columns, and the row is read as the columns it has. Below a row of a table,
+    rows are of that table or a later one (the print's order): a Table II row a rough scan
+    left with 11 cells (its first four open into the specks at the page's foot) is no Table I
+    row, and is rebuilt from a whole Table II row above it on the page when its cells line up
+    with that row's columns (header rows come before any such row).
     """
     tables = boxes.get("tables", [])
     counts = [t["cells_per_row"] for t in tables]
     last_whole: dict[str, list[Box]] = {}
+    reached = 0  # the tables print in the box map's order: a row is of the last one reached or a later one
     out = []
     for row in sorted(geometry.rows, key=lambda r: r[0][1]):
-        n = min(counts, key=lambda c: (c < len(row), abs(c - len(row))))
-        if not n - MISSING_RULES <= len(row) <= n:
-            continue
-        table = tables[counts.index(n)]
+        n = min(counts[reached:], key=lambda c: (c < len(row), abs(c - len(row))))
+        index_of_table = reached + counts[reached:].index(n)
+        table = tables[index_of_table]
         name = table["element"]
+        # more cells lost, but at least half left, in line with a whole row of the table above
+        far_short = len(row) < n - MISSING_RULES and 2 * len(row) >= n and name in last_whole
+        if not (n - MISSING_RULES <= len(row) <= n or far_short):
+            continue
         if len(row) < n:
             above = sorted((c for c in geometry.cells if abs(c[1] + c[3] - row[0][1]) <= ROW_GAP), key=lambda c: c[0])
-            reference = last_whole.get(name) or (above if len(above) == n else None)
-            rebuilt = _rebuild(row, reference) if reference else None
-            if rebuilt is None and len(above) == len(row) and _rebuild(row, above) is not None:
+            reference = last_whole.get(name) or (above if len(above) == n and not far_short else None)
+            # far short, a row may have lost its first cells too: at a page's foot they leak into the specks below
+            rebuilt = _rebuild(row, reference, from_first=not far_short) if reference else None
+            if rebuilt is None and not far_short and len(above) == len(row) and _rebuild(row, above) is not None:
                 rebuilt = row  # the scan cut the table's last columns off, header and body alike
             if rebuilt is None:
                 continue
             row = rebuilt
+        reached = index_of_table
         last_whole[name] = row
         index = first_row.get(name, 0)
         first_row[name] = index + 1

@@ -491,14 +491,14 @@ def read_bracketed(engine: Engine, gray: np.ndarray, ink: np.ndarray, rules: Rul
 
 
 WORD_GAP = 2.5  # a blank this many times a line's median blank between glyphs parts two words
-AS_WIDE = 0.6  # and a last blank this share of the line's other word breaks sets an initial apart ("JAMES" has a 5 px "E S")
+AS_WIDE = 0.5  # and a last blank half as wide as the line's other word breaks sets an initial apart
 
 
 def last_glyph_apart(mask: np.ndarray) -> bool:
     """Whether the last glyph of a one-line box is a word of its own, by the blank before it:
     Tesseract runs a narrow-set initial into the name before it ("KEVINA" for "KEVIN A",
     where the blank before the A is 11 px, the other word break 15 and those between letters
-    2-5)."""
+    2-5; "SAMANTHAB": 8 px against 15). The "E S" of "JAMES" is 5 px against 13-14."""
     _, _, stats, _ = components(mask)
     glyphs = stats[1:][(stats[1:, cv2.CC_STAT_AREA] >= LETTER_MIN_INK)]
     if len(glyphs) < 4:

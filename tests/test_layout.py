@@ -94,3 +94,19 @@ def test_box1_of_a_rough_scan_whose_street_line_looks_like_a_rule(tmp_path):
     owner = read_document(tmp_path / entry["file"]).document["reportingOwner"][0]
     assert owner["reportingOwnerAddress"] == {"rptOwnerStreet1": "4958 EAST HILL PLAZA, SUITE 3182",
                                               "rptOwnerCity": "MILWAUKEE", "rptOwnerState": "WI", "rptOwnerZipCode": "53269"}
+
+
+def test_a_table_ii_row_a_rough_scan_left_with_eleven_cells_stays_in_table_ii(tmp_path):
+    """Rough filing 15042: the last Table II row of page 1 kept 11 of its 16 cells (its first
+    four open into the specks at the page's foot); it had been read as a Table I holding,
+    and every Table II row after it one row off."""
+    from ocr.corpus.build import build_one, plan
+    from ocr.pipeline import read_document
+
+    entry = build_one(plan(43, 15000, ["clean", "office", "rough", "flipped", "fax"], 0.3)[42], tmp_path)
+    document = read_document(tmp_path / entry["file"]).document
+    assert "nonDerivativeHolding" not in document["nonDerivativeTable"]
+    rows = document["derivativeTable"]["derivativeTransaction"]
+    assert len(rows) == 5  # measured: the five of the truth, the fourth "344623" shares of Warrants
+    assert rows[3]["transactionAmounts"]["transactionShares"]["value"] == "344623"
+    assert rows[4]["securityTitle"]["value"] == "Call Option (right to buy)"
