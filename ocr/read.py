@@ -514,8 +514,9 @@ def last_glyph_apart(mask: np.ndarray) -> bool:
     if len(merged) < 4:
         return False
     gaps = np.array([b[0] - a[1] for a, b in zip(merged, merged[1:])])
-    words = gaps[:-1][gaps[:-1] >= WORD_GAP * max(1.0, float(np.median(gaps)))]  # the line's other word breaks
-    return bool(words.size) and bool(gaps[-1] >= max(WORD_GAP * max(1.0, float(np.median(gaps))), AS_WIDE * float(np.median(words))))
+    word_break = WORD_GAP * max(1.0, float(np.median(gaps)))
+    words = gaps[:-1][gaps[:-1] >= word_break]  # the line's other word breaks
+    return bool(words.size) and bool(gaps[-1] >= max(word_break, AS_WIDE * float(np.median(words))))
 
 
 def read_box(
@@ -647,7 +648,7 @@ def read_box(
         read_letter = text.strip().upper()
         stem_over_letter = found is not None and found.letter in letters[0].stems and len(read_letter) == 1 and read_letter in letters[1]
         if found is not None and found.score >= LETTER_MIN_SCORE and found.margin >= MIN_MARGIN and not stem_over_letter:
-            agrees = text.strip().upper() == found.letter
+            agrees = read_letter == found.letter
             text, confidence = found.letter, max(confidence if agrees else 0.0, found.score)
     failed = not text.strip() or (check is not None and not check(text))
     columns = _lone_digit(main, bool(currency)) if digits is not None and (failed or not currency and confidence < second_below) else None
