@@ -127,8 +127,8 @@ def load_glyphs(path: Path, labels: str) -> Glyphs:
         raise FileNotFoundError(f"{path}: glyph image is missing")
     pitch = strip.shape[1] // len(labels)
     cells = [strip[:, i * pitch : (i + 1) * pitch] for i in range(len(labels))]
-    widths = [np.count_nonzero(np.maximum.accumulate((cell < 128).any(axis=0)) & np.maximum.accumulate((cell < 128).any(axis=0)[::-1])[::-1])
-              for cell in cells]
+    inked = [np.flatnonzero((cell < 128).any(axis=0)) for cell in cells]
+    widths = [int(cols[-1] - cols[0] + 1) if cols.size else 0 for cols in inked]
     stems = "".join(c for c, w in zip(labels, widths) if w <= STEM_WIDTH * strip.shape[0])
     return Glyphs(tuple(_blurred(cell) for cell in cells), labels, stems)
 

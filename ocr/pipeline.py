@@ -173,13 +173,14 @@ def _bracketed_again(engine: Engine, page: np.ndarray, geometry: layout.PageGeom
     a word ("UAI" read "UAT", "YOOD" read "Yoop", on clean scans). When the two readings of
     the part alone agree, they overrule the line's."""
     inner = read_bracketed(engine, page, geometry.ink, geometry.rules, f.box)
-    if inner is None or inner[2] is None:
+    if inner is None or inner[1] is None:
         return reading
-    tesseract, rapid = (parse.with_bracketed(reading.text, text) for text in (inner[0], inner[2][0]))
+    (tesseract, tesseract_confidence), (rapid, rapid_confidence) = inner
+    tesseract, rapid = parse.with_bracketed(reading.text, tesseract), parse.with_bracketed(reading.text, rapid)
     agreed = parse.canonical(tesseract, f.kind)
     if not agreed or agreed != parse.canonical(rapid, f.kind) or agreed == parse.canonical(reading.text, f.kind):
         return reading
-    return reading._replace(text=tesseract, confidence=min(reading.confidence, max(inner[1], inner[2][1])))
+    return reading._replace(text=tesseract, confidence=min(reading.confidence, max(tesseract_confidence, rapid_confidence)))
 
 
 def read_page(gray: np.ndarray, index: int, templates: tuple[Template, ...], engine: Engine, state: DocumentState, keep_picture: bool) -> None:

@@ -474,9 +474,11 @@ def last_bracketed(mask: np.ndarray) -> tuple[int, int] | None:
     return (first, last) if np.count_nonzero(inside) >= MIN_INK_PX else None
 
 
-def read_bracketed(engine: Engine, gray: np.ndarray, ink: np.ndarray, rules: Rules, box: Box) -> tuple[str, float, tuple[str, float] | None] | None:
-    """Tesseract's and RapidOCR's readings of what a box's last pair of brackets enclose, read
-    on its own; None without such a pair."""
+def read_bracketed(engine: Engine, gray: np.ndarray, ink: np.ndarray, rules: Rules,
+                   box: Box) -> tuple[tuple[str, float], tuple[str, float] | None] | None:
+    """Tesseract's and RapidOCR's readings (text, confidence) of what a box's last pair of
+    brackets enclose, read on its own (RapidOCR's None where it is not installed); None
+    without such a pair."""
     mask = ink_mask(ink, rules, box, clear_border="sides", span=0.0)
     columns = last_bracketed(mask)
     if columns is None:
@@ -486,8 +488,7 @@ def read_bracketed(engine: Engine, gray: np.ndarray, ink: np.ndarray, rules: Rul
     crop = crop_for_ocr(gray, ink, inside, box)
     if crop is None:
         return None
-    text, confidence = engine.read(image=crop, psm=LINE_PSM, whitelist=BRACKETED_WHITELIST)
-    return text, confidence, second_opinion(crop)
+    return engine.read(image=crop, psm=LINE_PSM, whitelist=BRACKETED_WHITELIST), second_opinion(crop)
 
 
 WORD_GAP = 2.5  # a blank this many times a line's median blank between glyphs parts two words
