@@ -128,8 +128,14 @@ def ink_mask(ink: np.ndarray, rules: Rules, box: Box, clear_border: str = "", sp
     small = area <= SPECK_PX
     small[0] = False
     drop = small & (area < DUST_PX)
+    if dotted:
+        drop |= _dotted_rule(stats, w)
+    if clear_border:
+        edges = [labels[:, 0], labels[:, -1]] + ([labels[0], labels[-1]] if clear_border == "all" else [])
+        edge = np.unique(np.concatenate(edges))
+        drop[edge[edge > 0]] = True
     if small.any():
-        kept = np.where(drop[labels], 0, labels)  # dust is nobody's neighbour
+        kept = np.where(drop[labels], 0, labels)  # dust and what is cut away are nobody's neighbour
         glyphs = kept.astype(np.float32)
         reach = cv2.getStructuringElement(cv2.MORPH_RECT, SPECK_REACH)
         highest = cv2.dilate(glyphs, reach)
@@ -138,12 +144,6 @@ def ink_mask(ink: np.ndarray, rules: Rules, box: Box, clear_border: str = "", sp
         has_neighbour = np.zeros(n, bool)
         has_neighbour[np.unique(kept[near_other])] = True
         drop |= small & ~has_neighbour
-    if dotted:
-        drop |= _dotted_rule(stats, w)
-    if clear_border:
-        edges = [labels[:, 0], labels[:, -1]] + ([labels[0], labels[-1]] if clear_border == "all" else [])
-        edge = np.unique(np.concatenate(edges))
-        drop[edge[edge > 0]] = True
     mask[drop[labels]] = 0
     return mask
 

@@ -110,3 +110,15 @@ def test_a_table_ii_row_a_rough_scan_left_with_eleven_cells_stays_in_table_ii(tm
     assert len(rows) == 5  # measured: the five of the truth, the fourth "344623" shares of Warrants
     assert rows[3]["transactionAmounts"]["transactionShares"]["value"] == "344623"
     assert rows[4]["securityTitle"]["value"] == "Call Option (right to buy)"
+
+
+def test_a_speck_in_an_empty_code_cell_leaves_a_holding_a_holding(tmp_path):
+    """Rough filing 15047: a speck beside the stub of the code cell's rule was read "D", and
+    the row's only Table I holding was written as a transaction."""
+    from ocr.corpus.build import build_one, plan
+    from ocr.pipeline import read_document
+
+    entry = build_one(plan(48, 15000, ["clean", "office", "rough", "flipped", "fax"], 0.3)[47], tmp_path)
+    table = read_document(tmp_path / entry["file"]).document["nonDerivativeTable"]
+    assert "nonDerivativeTransaction" not in table
+    assert table["nonDerivativeHolding"][0]["postTransactionAmounts"]["sharesOwnedFollowingTransaction"]["value"] == "8930"

@@ -93,6 +93,20 @@ def test_a_rule_a_fax_broke_into_dashes_is_not_ink():
     assert ink_mask(ink, empty, box)[140:143].any()  # only fields ask for it
 
 
+def test_a_speck_whose_only_neighbour_is_a_rule_stub_is_not_ink():
+    """Rough filing 15047: a speck in an empty code cell kept itself as ink beside the stub of
+    the cell's left rule, which clearing the border then dropped; Tesseract read it "D" and
+    the holding became a transaction."""
+    ink = np.zeros((111, 106), np.uint8)
+    ink[39:53, 0:2] = 255  # what is left of the rule, on the box's edge
+    ink[45:51, 15:23] = 255  # a speck of 48 px
+    empty = Rules(np.zeros_like(ink), np.zeros_like(ink))
+    box = (0, 0, ink.shape[1], ink.shape[0])
+    assert not ink_mask(ink, empty, box, clear_border="all").any()
+    ink[30:60, 30:36] = 255  # a glyph beside it keeps it (a period, a decimal point)
+    assert ink_mask(ink, empty, box, clear_border="all")[45:51, 15:23].all()
+
+
 def test_what_follows_the_letter_of_a_one_letter_box():
     ink = _ink([("D", 1.2, (10, 60)), ("(1)", 0.6, (45, 52))])  # a mark sitting low, as a speck makes it
     letter, marks, specks = split_after_letter(ink)
