@@ -211,6 +211,7 @@ def _date(text: str) -> Parsed:
 
 _GROUPED = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")  # no group of thousands follows a lone 0
 _PLAIN = re.compile(r"\d+(?:\.\d+)?")
+_SPACED_CENTS = re.compile(r"(?<=\d) (?=\d\d$)")  # "$180 28": a fax's lost decimal point read as a gap
 
 
 def _decimal(text: str, *, shares: bool) -> Parsed | None:
@@ -219,7 +220,10 @@ def _decimal(text: str, *, shares: bool) -> Parsed | None:
     In a shares column a dot with exactly three digits after it and no comma ("757.756") is
     what a misread thousands comma looks like: kept as read, flagged. None: not a number.
     """
-    compact = re.sub(r"\s+", "", text)
+    if not shares and "." not in text and _SPACED_CENTS.search(text):
+        parsed = _decimal(_SPACED_CENTS.sub(".", text), shares=False)
+        return parsed and _flag(parsed.value, f"a gap where a decimal point goes in {text!r}")
+    compact = re.sub(r"\s+", "", text).rstrip(".,")  # the print never ends a number with one: a speck
     mapped = "".join(c if c in "0123456789,." else _digits(c) for c in compact)
     if not re.fullmatch(r"[0-9.,]*\d[0-9.,]*", mapped):
         return None

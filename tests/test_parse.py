@@ -106,6 +106,10 @@ CASES = [
     ("j 4", "text", None, [], False),
     ("VP", "text", "VP", [], True),
     ("$0,308", "price", "0.308", [], False),  # a fax's decimal point read as a comma
+    ("$2.9011.(1)", "price", "2.9011", ["F1"], True),  # a speck before the mark (rough 15014)
+    ("846,811.807.", "number", "846811.807", [], True),
+    ("$180 28", "price", "180.28", [], False),  # a lost decimal point read as a gap (fax 05037)
+    ("$1 234", "price", "1234", [], True),  # a lost comma: the value as without it
     ("Baltimore + -", "text", "Baltimore", [], True),  # specks at the ends of a rough scan
     ('"P.O. BOX 51492', "text", "P.O. BOX 51492", [], True),
     ("Juniper Biosciences, Inc,", "text", "Juniper Biosciences, Inc.", [], True),  # a faxed period
