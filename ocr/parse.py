@@ -293,7 +293,7 @@ def _ticker(text: str) -> Parsed:
     if not match or not match.group(1):
         return Parsed(None, ok=False, warning=f"no 'Name [ TICKER ]' in {text!r}",
                       parts={"issuerName": text or None, "issuerTradingSymbol": None})
-    name, symbol = _company_suffix(_tidy(_strip_stray(match.group(1)))), _unconfused(match.group(2).upper(), "ticker")  # symbols are letters
+    name, symbol = _company_suffix(_tidy(_TAILED_O.sub("O", _strip_stray(match.group(1))))), _unconfused(match.group(2).upper(), "ticker")  # symbols are letters
     return Parsed(symbol, parts={"issuerName": name, "issuerTradingSymbol": symbol})
 
 
@@ -361,7 +361,7 @@ def _city_state_zip(text: str) -> Parsed:
 # "/s/" as photocopies and faxes print it: "/si", "(s/", "|s|", "/sf", "isi", "'s/", or without its
 # first slash; after a letter for the first slash, a letter for the last only before a space
 # ("Isla" is a name)
-_SIGNED = re.compile(r"^[*'‘’`.,\s]*(?:[(\[{/|]\s?[sS5]\s?[/|Il1fi)\]']|[Il1i']\s?[sS5]\s?(?:[/)\]]|[|Il1fi](?=\s))|[sS5]/"
+_SIGNED = re.compile(r"^[*'‘’`.,\s]*(?:[(\[{/|]\s?[sS5]\s?[/|Il1fi)\]'{}]|'[sS5](?=\s)|[Il1i']\s?[sS5]\s?(?:[/)\]]|[|Il1fi](?=\s))|[sS5]/"
                      r"|['(\[]?[tf]?[sSg5][/|!](?=\s)|\S[sS5$][/!](?=\s|[A-Z]))[.,;:]?")  # a faxed "/s/" read "ts/", "'fs!", "(g/", "*/s/.", "és/", "i$!"
 
 
@@ -392,7 +392,11 @@ def _tidy_signature(name: str) -> str:
     ("Attorney. in Fact"), and a name before it ends with a comma ("King. Attorney"); a
     last word that is no abbreviation ends without a period.
     Names stay: only words of seven letters or more are corrected."""
+    name = re.sub(r"(?<=\s)([A-Z])(?:\.,|, \.) (?=[A-Z][a-z])", r"\1. ", name)  # "L., Morris", "L, . Watson": specks
     name = re.sub(r",[\s,]*(?=\S)", ", ", name)
+    name = re.sub(r"\b(by);(?=\s)", r"\1:", name, flags=re.IGNORECASE)  # "By; /s/"
+    name = re.sub(r"(?<=[a-z])\?(?= )", ",", name)  # "Nelson? Attorney": a faxed comma
+    name = re.sub(r", (LLG|llg|Llg)$", lambda m: ", " + in_case_of("LLC", m.group(1)), name)  # no filer is an LLG
     name = re.sub(r"(?<=[A-Za-z])\+(?=[A-Za-z])", "-", name)  # "Attorney-in+Fact"
     name = re.sub(r"(?<=\s)['‘`](?=[A-Z][a-z])", "", name)  # a speck before a name: "B. 'Thomas"
     name = _FAXED_INITIAL.sub(r"\1.", name)
@@ -501,6 +505,11 @@ WORD_KINDS = ("text", "title", "relationship", "street", "signature", "city_stat
 _LETTER_DOLLAR = re.compile(r"(?<=[A-Za-z] )\$(?=$|\s+[^\d\s])|(?<=[A-Za-z])\$(?![\d.,])")  # "Hiroshi $": an S; "$0.01" is a price
 
 
+# "qrion", "qne Elm Plaza": a faxed capital O whose speck tail makes it a q; no word of a
+# name or an address starts with a small q, and none with a q but before a u
+_TAILED_O = re.compile(r"(?<![\w'’])q(?=[a-tv-z])")
+
+
 def parse_value(text: str | bool, kind: str) -> Parsed:
     """The value of one box of type ``kind`` (see KINDS) from its OCR text."""
     if kind in ("checkbox", "mark"):
@@ -513,6 +522,7 @@ def parse_value(text: str | bool, kind: str) -> Parsed:
     if kind in WORD_KINDS:
         text = " ".join(text.translate(str.maketrans(rules()["word_confusions"])).split())
         text = _LETTER_DOLLAR.sub("S", text)
+        text = _TAILED_O.sub("O", text)
     if kind == "city_state_zip":
         text = " ".join(text.split())
     strip = (lambda t: t.strip()) if kind == "ticker" else _strip_stray  # "|" may be a bracket there

@@ -110,6 +110,9 @@ CASES = [
     ("846,811.807.", "number", "846811.807", [], True),
     ("$180 28", "price", "180.28", [], False),  # a lost decimal point read as a gap (fax 05037)
     ("$1 234", "price", "1234", [], True),  # a lost comma: the value as without it
+    ("qrion Minerals Ltd", "text", "Orion Minerals Ltd", [], True),  # a faxed O with a speck tail (15004)
+    ("qne Elm Plaza", "street", "One Elm Plaza", [], True),
+    ("Quinn Qiu, quorum", "text", "Quinn Qiu, quorum", [], True),
     ("Baltimore + -", "text", "Baltimore", [], True),  # specks at the ends of a rough scan
     ('"P.O. BOX 51492', "text", "P.O. BOX 51492", [], True),
     ("Juniper Biosciences, Inc,", "text", "Juniper Biosciences, Inc.", [], True),  # a faxed period
@@ -187,6 +190,7 @@ def test_unknown_kind_is_an_error():
         ("Ionic Software Ing [ IS ]", "Ionic Software Inc", "IS", True),  # a faxed "c"
         ("Juniper Airlines Cq [ JA ]", "Juniper Airlines Co", "JA", True),
         ("Sun Life [ SLF ]", "Sun Life", "SLF", True),  # no abbreviation within one letter
+        ("qrion Medical, Inc. [ OMI ]", "Orion Medical, Inc.", "OMI", True),  # a faxed O with a speck tail (15019)
         ("Acme Corp", "Acme Corp", None, False),
     ],
 )
@@ -455,6 +459,8 @@ def test_title_words_corrected_against_the_lexicon(text, title):
         ("és/ Brandon K. Cooper", "/s/ Brandon K. Cooper"),  # any one speck or letter for the first slash
         ("és/Timothy P. Davis", "/s/Timothy P. Davis"),
         ("i$! Hiroshi T. Taylor", "/s/ Hiroshi T. Taylor"),
+        ("/s{ Jerry Bailey", "/s/ Jerry Bailey"),  # rough 15047
+        ("'s Brandon H. Cox", "/s/ Brandon H. Cox"),  # rough 15032: both slashes lost
         ("Gus/ Ortiz", "Gus/ Ortiz"),  # no mark inside a longer word
     ],
 )
@@ -482,9 +488,15 @@ def test_signature_mark_variants(text, name):
         ("/s/ Matthew E. King, as. Attorney-in-Fact", "/s/ Matthew E. King, as Attorney-in-Fact"),
         ("/s/ Ingrid F. Nakamura, ag Attorney-in-Fact", "/s/ Ingrid F. Nakamura, as Attorney-in-Fact"),
         ("/s/ Rajesh C. Roberts, Attorney-in+Fact for Timothy", "/s/ Rajesh C. Roberts, Attorney-in-Fact for Timothy"),
+        ("/s/ Elizabeth L., Morris, as Attorney-in-Fact", "/s/ Elizabeth L. Morris, as Attorney-in-Fact"),  # rough 15042
+        ("/s/ Patricia L, . Watson, Attorney-in-Fact", "/s/ Patricia L. Watson, Attorney-in-Fact"),  # rough 7012
+        ("Crescent GP, LLC, By; /s/ Maria E. Myers, Managing Member", "Crescent GP, LLC, By: /s/ Maria E. Myers, Managing Member"),
+        ("/s/Nora E. Nelson? Attorney in Fact for Ben Kowalski", "/s/Nora E. Nelson, Attorney in Fact for Ben Kowalski"),
+        ("/s/ Andrew E. Lopez, Authorized Signatory for Meridian GP, LLG", "/s/ Andrew E. Lopez, Authorized Signatory for Meridian GP, LLC"),
         # what stays: abbreviations, names near a capacity word, a plural
         ("/s/ John Smith, Jr.", "/s/ John Smith, Jr."),
         ("/s/ Cedar Fund III, L.P.", "/s/ Cedar Fund III, L.P."),
+        ("Cedar Fund III, L.P., By: /s/ Ann Lee", "Cedar Fund III, L.P., By: /s/ Ann Lee"),
         ("/s/ Mark Parker, Trustee", "/s/ Mark Parker, Trustee"),
         ("Windward Partners LLC, By: /s/ Barbara Foster, Managing Member",
          "Windward Partners LLC, By: /s/ Barbara Foster, Managing Member"),
