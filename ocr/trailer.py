@@ -20,7 +20,7 @@ from .engine import Engine, Word
 from .layout import PageGeometry
 from .locate import piece_boxes
 from .parse import canonical, join_lines, matches_label
-from .read import RETRY_BELOW, arbitrate, bands_of, clean, crop_for_ocr, ink_mask, text_lines
+from .read import RETRY_BELOW, arbitrate, bands_of, clean, crop_for_ocr, ink_mask, on_even_paper, text_lines
 
 Box = tuple[int, int, int, int]
 SPECK_LINE = 0.5  # a "line" less than this share as tall as the text line before it is specks
@@ -192,7 +192,7 @@ def read_page(
     if not mask.any():
         return trailer
     right_block = spec["right_block_x"] * w
-    page_image = clean(gray, geometry.ink, mask, box)
+    page_image = on_even_paper(clean(gray, geometry.ink, mask, box), mask)
     signature_rows: list[Box] = []
     floor = top
     lines = [(words, _line(words, page, 0, top))

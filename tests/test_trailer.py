@@ -154,3 +154,17 @@ def test_the_browsers_lines_are_told_by_the_box_map(text):
 
     for template in load_templates():
         assert any(re.search(p, text) for p in template.boxes["trailer"]["browser_lines"])
+
+
+def test_footnotes_that_run_past_the_scanned_sheets_edge_are_read(tmp_path):
+    """Office filing 15041: the region below the tables ran past the gray sheet's edge onto
+    white canvas, Tesseract's threshold parted paper from canvas, and all four footnotes
+    (two on each page) were lost."""
+    from ocr.corpus.build import build_one, plan
+    from ocr.pipeline import read_document
+
+    entry = build_one(plan(42, 15000, ["clean", "office", "rough", "flipped", "fax"], 0.3)[41], tmp_path)
+    notes = read_document(tmp_path / entry["file"]).document["footnotes"]["footnote"]
+    assert [n["id"] for n in notes] == ["F1", "F2", "F3", "F4"]
+    assert notes[0]["text"].startswith("The shares were acquired pursuant to the Issuer's Employee Stock Purchase Plan")
+    assert notes[3]["text"].startswith("Shares held in the Issuer's 401(k) Plan")
