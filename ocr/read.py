@@ -18,7 +18,6 @@ from .separators import settle_separators
 Box = tuple[int, int, int, int]
 
 PAPER_REACH = 15  # px: the paper around kept ink that sets a region's paper level (see on_even_paper)
-CANVAS_STEP, CANVAS_SHARE = 15, 0.2  # this much brighter than the paper, over this share of a region: canvas
 MIN_INK_PX = 40  # fewer ink pixels than this (after lines and specks are removed) is an empty box
 # Scanner dust: dots of a few pixels always, and small specks with no other ink nearby. A
 # period, a decimal point or the parts of a lone "(1)" are as small, but sit beside others.
@@ -166,15 +165,11 @@ def on_even_paper(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """``image`` with nothing brighter than its paper (the median around kept ink). A region
     that runs past a scanned sheet's edge holds gray paper beside white canvas, and
     Tesseract's own threshold then parts paper from canvas and finds no text in it (office
-    filing 15041 lost its whole Explanation of Responses). A region on paper alone is left
-    as it is: Tesseract's page layout is as fragile the other way (evening the paper of
-    office filing 15046 lost its signature line)."""
+    filing 15041 lost its whole Explanation of Responses). For a second reading only:
+    Tesseract's page layout is as fragile the other way (evening every region's paper lost
+    office filing 15046's signature line and split rough 01037's)."""
     around = cv2.dilate(mask, np.ones((PAPER_REACH, PAPER_REACH), np.uint8)) > mask
-    if not around.any():
-        return image
-    paper = np.uint8(np.median(image[around]))
-    canvas = image > int(paper) + CANVAS_STEP
-    return np.minimum(image, paper) if canvas.mean() >= CANVAS_SHARE else image
+    return np.minimum(image, np.uint8(np.median(image[around]))) if around.any() else image
 
 
 def crop_for_ocr(gray: np.ndarray, ink: np.ndarray, mask: np.ndarray, box: Box, min_ink: int = MIN_INK_PX) -> np.ndarray | None:

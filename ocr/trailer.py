@@ -192,11 +192,11 @@ def read_page(
     if not mask.any():
         return trailer
     right_block = spec["right_block_x"] * w
-    page_image = on_even_paper(clean(gray, geometry.ink, mask, box), mask)
+    page_image = clean(gray, geometry.ink, mask, box)
     signature_rows: list[Box] = []
     floor = top
-    lines = [(words, _line(words, page, 0, top))
-             for words in ([wd for wd in ws if wd.text.strip()] for ws in engine.read_words(image=page_image, psm=4)) if words]
+    words_read = engine.read_words(image=page_image, psm=4) or engine.read_words(image=on_even_paper(page_image, mask), psm=4)
+    lines = [(words, _line(words, page, 0, top)) for words in ([wd for wd in ws if wd.text.strip()] for ws in words_read) if words]
     right = max((l.box[0] + l.box[2] for _, l in lines if l.box[0] < right_block), default=w)
     starts = [min((wd.box[0] for wd in words if sum(c.isalnum() for c in wd.text) >= 2), default=line.box[0]) for words, line in lines]
     left_rows = [line.box for (_, line), start in zip(lines, starts) if start < right_block]
