@@ -223,7 +223,10 @@ def _decimal(text: str, *, shares: bool) -> Parsed | None:
     if not shares and "." not in text and _SPACED_CENTS.search(text):
         parsed = _decimal(_SPACED_CENTS.sub(".", text), shares=False)
         return parsed and _flag(parsed.value, f"a gap where a decimal point goes in {text!r}")
-    compact = re.sub(r"\s+", "", text).rstrip(".,")  # the print never ends a number with one: a speck
+    compact = re.sub(r"\s+", "", text)
+    if re.search(r"\d[.,]+$", compact):  # the print never ends a number so: a speck, or a digit lost after it
+        parsed = _decimal(compact.rstrip(".,"), shares=shares)
+        return parsed and _flag(parsed.value, f"a separator after the last digit in {compact!r}")
     mapped = "".join(c if c in "0123456789,." else _digits(c) for c in compact)
     if not re.fullmatch(r"[0-9.,]*\d[0-9.,]*", mapped):
         return None
