@@ -326,6 +326,23 @@ def with_bracketed(text: str, inner: str) -> str:
 _ZIP = re.compile(r"^\d{5}(?:-?\d{4})?$")
 
 
+@lru_cache(maxsize=1)
+def _spaced_cities() -> dict[str, str]:
+    return {re.sub(r"[\s.]", "", c).lower(): c for c in _lexicon()["spaced_cities"]}
+
+
+def _spaced(city: str) -> str:
+    """A city of several words read as one ("SANDIEGO": a fax closed its spaces), spaced as listed."""
+    listed = _spaced_cities().get(city.lower()) if city and " " not in city else None
+    return in_case_of(listed, city) if listed else city
+
+
+def zip_state(zip_code: str) -> str | None:
+    """The state whose range holds a ZIP code's first three digits (USPS, data file)."""
+    prefix = int(zip_code[:3])
+    return next((state for first, last, state in rules()["zip_prefix_states"] if first <= prefix <= last), None)
+
+
 def _city_state_zip(text: str) -> Parsed:
     """"City State Zip" of box 1 -> rptOwnerCity, rptOwnerState, rptOwnerZipCode.
 
@@ -335,7 +352,8 @@ def _city_state_zip(text: str) -> Parsed:
     right by the letters a fax confuses ("MQ" is MO) when that makes a USPS code. A part
     missing or a state that is no USPS code is flagged.
     """
-    tokens = [t.strip(",;:") for t in text.split()]
+    tokens = [t.strip(",;:\"'“”‘’") for t in text.split()]  # a speck read as a quote glued to the state
+    tokens = [t for t in tokens if t]
     zip_token = next((t for t in reversed(tokens) if _ZIP.match(t.rstrip("."))), None)  # a speck after it
     zip_code = zip_token and zip_token.rstrip(".")
     if zip_token:
@@ -351,9 +369,15 @@ def _city_state_zip(text: str) -> Parsed:
         state = usps(state) or state.upper()  # small capitals read as lower case
     else:
         state = None
-    city = _tidy(_strip_stray(" ".join(tokens))) or None  # a speck between city and state, a quote before it
-    parts = {"rptOwnerCity": city, "rptOwnerState": state, "rptOwnerZipCode": zip_code}
+    city = _spaced(_tidy(_strip_stray(" ".join(tokens)))) or None  # a speck between city and state, a quote before it
+    by_zip = zip_state(zip_code) if zip_code else None
+    repaired = by_zip is not None and state != by_zip and (state not in states or Levenshtein.distance(state, by_zip) == 1)
+    parts = {"rptOwnerCity": city, "rptOwnerState": by_zip if repaired else state, "rptOwnerZipCode": zip_code}
+    if repaired:  # "FI" or "CA" before 32801: a faxed letter of FL, CO; the zip's first digits name the state
+        return Parsed(city, ok=False, parts=parts, warning=f"state read {state!r}, the zip {zip_code} is in {by_zip}")
     missing = [name for name, value in parts.items() if value is None]
+    if not missing and by_zip is not None and state != by_zip:
+        return Parsed(city, ok=False, parts=parts, warning=f"state {state!r}, but the zip {zip_code} is in {by_zip}")
     if missing or state not in states:
         return Parsed(city, ok=False, parts=parts,
                       warning=f"{', '.join(missing) or 'rptOwnerState'} not read from {text!r}" if missing

@@ -511,8 +511,16 @@ def test_signature_specks_and_faxed_punctuation(text, name):
     ("ST. LOUIS MQ 63123-6375", "ST. LOUIS", "MO", "63123-6375", True),  # a faxed O
     ("BALTIMORE MD 21201", "BALTIMORE", "MD", "21201", True),  # a code as read stays
     ("NY\n14289", None, "NY", "14289", False),  # the city lost: flagged, the state still known
-    ("HOUSTON TA 77069", "HOUSTON", "TA", "77069", False),  # no USPS code: kept as read, flagged
-    ("40231", None, None, "40231", False),
+    ("HOUSTON TA 77069", "HOUSTON", "TX", "77069", False),  # no USPS code: the zip's state, flagged
+    ("HOUSTON TA", "HOUSTON", "TA", None, False),  # no zip to tell: kept as read, flagged
+    ("40231", None, "KY", "40231", False),
+    ("ORLANDO FI 32801", "ORLANDO", "FL", "32801", False),  # fax 13004
+    ("Denver CA 80201", "Denver", "CO", "80201", False),  # one letter off the zip's state (fax 15024)
+    ("Dallas CA 75201", "Dallas", "CA", "75201", False),  # two letters off: kept, flagged
+    ('Rochester "NY 14604', "Rochester", "NY", "14604", True),  # a speck glued to the state (rough 13007)
+    ("SANDIEGO CA 92101", "SAN DIEGO", "CA", "92101", True),  # a fax closed the space (15044)
+    ("AnnArbor MI 48104", "Ann Arbor", "MI", "48104", True),
+    ("Annapolis MD 21401", "Annapolis", "MD", "21401", True),
 ])
 def test_state_checked_against_usps_codes(text, city, state, zip_code, ok):
     got = parse_value(text, "city_state_zip")
