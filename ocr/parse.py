@@ -211,6 +211,13 @@ def _date(text: str) -> Parsed:
 
 _GROUPED = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")  # no group of thousands follows a lone 0
 _PLAIN = re.compile(r"\d+(?:\.\d+)?")
+_DOT_AT_THOUSANDS = re.compile(r"[1-9]\d{0,2}\.\d{3}")  # "757.756": a fraction, or a misread thousands comma
+
+
+def as_thousands(value: str) -> str | None:
+    """A share amount whose dot stands where a thousands comma does ("82.036"), as that
+    whole number ("82036"); None for any other value."""
+    return value.replace(".", "") if _DOT_AT_THOUSANDS.fullmatch(value) else None
 _SPACED_CENTS = re.compile(r"(?<=\d) (?=\d\d$)")  # "$180 28": a fax's lost decimal point read as a gap
 
 
@@ -232,7 +239,7 @@ def _decimal(text: str, *, shares: bool) -> Parsed | None:
         return None
     if _GROUPED.fullmatch(mapped) or _PLAIN.fullmatch(mapped):
         value = mapped.replace(",", "")
-        if shares and re.fullmatch(r"[1-9]\d{0,2}\.\d{3}", mapped):
+        if shares and _DOT_AT_THOUSANDS.fullmatch(mapped):
             return _flag(value, f"dot at a thousands position in {mapped!r} (fraction, or {mapped.replace('.', ',')}?)")
         return Parsed(value)
     # Separators where the print never puts them: best guess, flagged. A last separator
@@ -645,6 +652,16 @@ def _first_word(text: str) -> str:
     return f"{in_case_of(match, first)} {rest}" if match and rest else text
 
 
+def _dot_for_hyphen(match: re.Match) -> str:
+    joined = f"{match.group(1)}-{match.group(2)}"
+    return in_case_of(_words()[joined.lower()], joined) if joined.lower() in _words() else match.group(0)
+
+
+def _dot_in_word(match: re.Match) -> str:
+    joined = match.group(1) + match.group(2)
+    return in_case_of(_words()[joined.lower()], joined) if joined.lower() in _words() else match.group(0)
+
+
 def correct_words(text: str) -> str:
     """Words of a security title or ownership text set right against the form's lexicon
     (``data/lexicon.json``) in the case they were printed in: a word that is not in it but is
@@ -655,6 +672,10 @@ def correct_words(text: str) -> str:
     for the space before "$" is a space, and the letters in a dollar amount are the digits
     they look like ("$0.00t").
     Numbers, names and short words stay."""
+    text = re.sub(r"(?<=[a-z])!(?=\s|$)", "", text)  # "Cash-Settles! Equity": a speck
+    text = re.sub(r"\)\.$", ")", text)  # "(Right to Buy).": a speck
+    text = re.sub(r"\b(\w+)\.\s?(\w+)\b", _dot_for_hyphen, text)  # "Cash. Settled": a faxed hyphen
+    text = re.sub(r"\b(\w)\.(\w{2,}-\w+)", _dot_in_word, text)  # "C.ash-Settled": a speck
     out: list[str] = []
     for word in text.split(" "):
         core = word.strip("(),.;:")
@@ -671,9 +692,9 @@ def correct_words(text: str) -> str:
     return _DOLLAR_LETTERS.sub(lambda m: m.group(1) + m.group(2).translate(_AS_DIGITS), text)  # "par value $0.00t"
 
 
-_DOLLAR_LETTERS = re.compile(r"(\$\d)([\d,.tTlIi|oO]*)\b")
-_AS_DIGITS = str.maketrans("tTlIi|oO", "11111100")
-_ZERO_COMMA = re.compile(r"(?<![\d,.])(\$?0),(?=\d{3}\b)")
+_DOLLAR_LETTERS = re.compile(r"(\$\d)([\d,.tTlIi|oO]*[\d,.tTlIi|oO\]}]?)(?=\s|$)")
+_AS_DIGITS = str.maketrans("tTlIi|oO]}", "1111110011")
+_ZERO_COMMA = re.compile(r"(?<![\d,.])(\$?0),(?=\d+\b)")
 _GLUED_DOLLAR = re.compile(r"(?<=[A-Za-z])[.,]?(?=\$\d)")  # "par value.$0.001": a speck for the space
 PHRASE_END_SCORE = 40  # and of its first and last words to the first and last read: "Stuth" for "Stock" scores 40
 PHRASE_SCORE = 75  # rapidfuzz ratio of a set phrase to the words read: "(right tu duy}" scores 78.6
@@ -693,7 +714,9 @@ def _set_phrases(text: str, groups: tuple[str, ...] = ("phrases",)) -> str:
         for n in {size, max(1, size - 1)}:
             for i in range(len(words) - n + 1):
                 core = _phrase_core(" ".join(words[i : i + n]), phrase)[1]
-                if n < size and abs(len(core.replace(" ", "")) - letters) > 1:
+                short = min(len(w) for w in phrase.split()[1:-1]) if size > 2 else 0
+                lost = letters - len(core.replace(" ", ""))
+                if n < size and abs(lost) > 1 and not (short <= 2 and lost == short):  # "(Right Buy)": "to" lost
                     continue
                 ends = core.lower().split(" "), phrase.lower().split(" ")
                 if min(fuzz.ratio(ends[0][0], ends[1][0]), fuzz.ratio(ends[0][-1], ends[1][-1])) < PHRASE_END_SCORE:

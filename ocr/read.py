@@ -29,6 +29,7 @@ SPECK_REACH = (31, 15)  # (width, height) of the neighbourhood that makes a spec
 MIN_MARK_INK_PX = 15  # a raised "(1)" has less ink than a value
 MARK_LINE_PX = 40  # a crop of marks taller than this holds two lines of them
 MARK_LINE_SHRINK = 0.9  # a line of glyphs this much smaller than the text above may be marks
+CAP_REACH = 0.15  # a raised mark's glyphs reach the value's cap height within this share of its height
 SPECK_OF_TEXT = 0.25  # a glyph no taller or wider than this share of a box's tallest is a speck to the mark finder
 MARK_WHITELIST = "0123456789()"
 LINE_PSM = 7  # see read_box's by_line
@@ -226,7 +227,7 @@ def split_superscript(mask: np.ndarray, max_run: int = 10, mark_height: float | 
             carries = area[rest].sum() >= 0.5 * area[run].sum() and height[rest].max() >= 0.8 * height[run].max()
             small = mark_height is None or height[run].max() <= MARK_ONLY_HEIGHT * mark_height
             if (carries and small and size > 0 and np.all(bottom[run] < baseline - 0.2 * size)
-                    and np.all(glyph_tops(run) <= cap + 0.15 * size)):
+                    and np.all(glyph_tops(run) <= cap + CAP_REACH * size)):
                 best = k
         return best
 

@@ -432,6 +432,16 @@ def test_drop_labels(text, kept):
         ("Common Stock, par value $0.00t per share", "Common Stock, par value $0.001 per share"),
         ("Common Stock, par value $0.0O1", "Common Stock, par value $0.001"),
         ("Common Stock, par value $0.00T per share", "Common Stock, par value $0.001 per share"),
+        # specks and faxed punctuation (rough and fax filings of seeds 1000-15000)
+        ("Common Stock, par value $0.00] per share", "Common Stock, par value $0.001 per share"),
+        ("Common Stock, $0,01 par value", "Common Stock, $0.01 par value"),
+        ("Cash-Settles! Equity Swap", "Cash-Settled Equity Swap"),
+        ("Cash. Settled Equity Swap", "Cash-Settled Equity Swap"),
+        ("C.ash-Settled Equity Swap", "Cash-Settled Equity Swap"),
+        ("Performance. Based Restricted Stock Units", "Performance-Based Restricted Stock Units"),
+        ("Warrants (Right to Buy).", "Warrants (Right to Buy)"),
+        ("Pre-Funded Warrants (Right Buy)", "Pre-Funded Warrants (Right to Buy)"),
+        ("Class A Common Stock, $0.0001 par value", "Class A Common Stock, $0.0001 par value"),
     ],
 )
 def test_title_words_corrected_against_the_lexicon(text, title):
@@ -618,3 +628,4 @@ def test_a_bracketed_part_read_again_replaces_the_first():
     assert with_bracketed("Unity Brands Inc [ UAT ]", "UAI") == "Unity Brands Inc [ UAI ]"
     assert with_bracketed("Onyx Minerals Ltd [ On J", "ON") == "Onyx Minerals Ltd [ ON ]"
     assert with_bracketed("Macy's Inc", "M") == "Macy's Inc [ M ]"  # no bracket read: the apostrophe is none
+
