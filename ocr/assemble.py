@@ -364,6 +364,26 @@ def _repair_dates(doc: dict[str, Any], spec: dict[str, Any] | None, results: lis
                 put(doc, result.path, repaired)
 
 
+def _settle_thousands(doc: dict[str, Any], elements: list[str], results: list[FieldResult]) -> None:
+    """A row's amount read with a dot where a thousands comma goes ("82.036") is the whole
+    number when another of the row's ``elements`` holds it: a fax blurs a comma into a point,
+    and the shares of an option grant, its underlying shares and the holding after it are
+    often one number. The value goes to review, its reading in the warning."""
+    rows: dict[str, dict[str, FieldResult]] = {}
+    for result in results:
+        parts = [part for part in result.path.split("/") if part != "value"]
+        row = next((i for i, part in enumerate(parts) if part.endswith("]")), None)
+        if row is not None and result.value and parts[-1] in elements:
+            rows.setdefault("/".join(parts[: row + 1]), {})[parts[-1]] = result
+    for amounts in rows.values():
+        for element, result in amounts.items():
+            whole = parse.as_thousands(result.value)
+            if whole is not None and any(o.value == whole for e, o in amounts.items() if e != element):
+                result.warnings.append(f"{element} read {result.value!r}; taken as {whole}, as another amount of its row")
+                result.value, result.needs_review = whole, True
+                put(doc, result.path, whole)
+
+
 def finish(doc: dict[str, Any], boxes: dict[str, Any], results: list[FieldResult]) -> list[str]:
     """Constants of the template, then the whole-document cross-checks; returns warnings and
     flags the fields they concern."""
@@ -378,6 +398,7 @@ def finish(doc: dict[str, Any], boxes: dict[str, Any], results: list[FieldResult
         if source in by_path and target in by_path:
             _spell_as(doc, by_path[source], by_path[target])
     _repair_dates(doc, boxes.get("repair_dates"), results)
+    _settle_thousands(doc, boxes.get("same_amounts", []), results)
     warnings = []
     for path, warning in parse.validate(doc):
         target = by_path.get(path) or by_path.get(f"{path}/value")

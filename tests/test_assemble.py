@@ -178,3 +178,18 @@ def test_a_mark_read_on_a_street_is_left_out_of_the_xml_and_reviewed():
     assert results[0].needs_review and "no place in the schema" in results[0].warnings[-1]
     doc.update({"schemaVersion": "X0508", "documentType": "4"})
     ownership.to_xml(doc)  # writes
+
+
+def test_a_dot_at_a_thousands_place_is_the_comma_when_another_amount_of_the_row_says_so():
+    """Fax 15049: "2,565" shares read "2.565" (a blurred comma), the underlying shares beside
+    them "2,565"; a holding after them of "63.775" shares is a fraction and stays."""
+    doc: dict = {}
+    boxes = load_templates()[0].boxes
+    results = assemble.tables(doc, _row({0: "Stock Option", 2: "02/07/2005", 4: "M", 7: "2.565", 11: "2,565",
+                                         13: "63.775", 14: "D"}), [_table2_spec()])
+    finish(doc, boxes, results)
+    row = doc["derivativeTable"]["derivativeTransaction"][0]
+    assert row["transactionAmounts"]["transactionShares"]["value"] == "2565"
+    assert row["postTransactionAmounts"]["sharesOwnedFollowingTransaction"]["value"] == "63.775"
+    shares = next(r for r in results if r.path.endswith("transactionShares/value"))
+    assert shares.needs_review and any("taken as 2565" in w for w in shares.warnings)
