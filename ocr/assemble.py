@@ -256,13 +256,13 @@ def trailer(doc: dict[str, Any], found: Trailer) -> list[FieldResult]:
     results = []
     notes = []
     for i, lines in enumerate(found.footnotes):
-        body = re.sub(r"^\s*(?:[0-9lI|]{1,2}\s*[.,]|\d{1,2}(?=\s))\s*", "", " ".join(l.text for l in lines))
+        body = parse.correct_prose(re.sub(r"^\s*(?:[0-9lI|]{1,2}\s*[.,]|\d{1,2}(?=\s))\s*", "", " ".join(l.text for l in lines)))
         notes.append({"id": f"F{i + 1}", "text": body})
         results.append(_line_result(f"footnotes/footnote[F{i + 1}]", body, lines))
     if notes:
         doc["footnotes"] = {"footnote": notes}
     if found.remarks:
-        doc["remarks"] = _LEADING_SPECKS.sub("", " ".join(l.text for l in found.remarks))
+        doc["remarks"] = parse.correct_prose(_LEADING_SPECKS.sub("", " ".join(l.text for l in found.remarks)))
         results.append(_line_result("remarks", doc["remarks"], found.remarks))
     signature: dict[str, str] = {}
     if found.signature_name:

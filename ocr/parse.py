@@ -652,6 +652,45 @@ def _first_word(text: str) -> str:
     return f"{in_case_of(match, first)} {rest}" if match and rest else text
 
 
+def _prose_word(word: str) -> str | None:
+    """The one prose word nearest ``word`` (lower case): one letter off, two for words of
+    seven letters or more, three for ten or more, with its first letter beyond one."""
+    near = process.extract(word, _words("prose_words").keys(), scorer=Levenshtein.distance, limit=2)
+    if not near:
+        return None
+    best, distance = near[0][0], near[0][1]
+    reach = 1 if len(word) < 7 else 2 if len(word) < 10 else 3
+    alone = len(near) == 1 or near[1][1] > distance
+    return best if alone and distance <= reach and (distance == 1 or best[0] == word[0]) else None
+
+
+@lru_cache(maxsize=1)
+def _english() -> frozenset[str]:
+    """English words and common names (pyspellchecker's word list, 160,000 of them)."""
+    from spellchecker import SpellChecker
+
+    return frozenset(SpellChecker().word_frequency.dictionary)
+
+
+def correct_prose(text: str) -> str:
+    """Words of a footnote or the remarks that are no English word set right against the
+    lexicon's ``prose_words`` ("chiel" -> "chief", "pecuntary" -> "pecuniary"; "issuee"
+    stays, as near "issued" as "issuer"). Words the English list knows stay, names with them
+    ("become" is not "becomes", "Parr" not "par"); a capitalized word goes only to a word of
+    its first letter and length."""
+    out = []
+    for word in text.split(" "):
+        core = word.strip("(),.;:\"'")
+        unknown = len(core) >= 4 and core.isalpha() and core.lower() not in _english()
+        best = _prose_word(core.lower()) if unknown and core.lower() not in _words("prose_words") else None
+        if best and not core.islower() and (best[0] != core[0].lower() or len(best) != len(core)):
+            best = None
+        if best:
+            best = best.upper() if core.isupper() else best.capitalize() if core[0].isupper() else best
+        out.append(word.replace(core, best) if best else word)
+    return " ".join(out)
+
+
 def _dot_for_hyphen(match: re.Match) -> str:
     joined = f"{match.group(1)}-{match.group(2)}"
     return in_case_of(_words()[joined.lower()], joined) if joined.lower() in _words() else match.group(0)

@@ -629,3 +629,18 @@ def test_a_bracketed_part_read_again_replaces_the_first():
     assert with_bracketed("Onyx Minerals Ltd [ On J", "ON") == "Onyx Minerals Ltd [ ON ]"
     assert with_bracketed("Macy's Inc", "M") == "Macy's Inc [ M ]"  # no bracket read: the apostrophe is none
 
+
+@pytest.mark.parametrize("text,right", [
+    ("Chiel Executive Otticer and Director", "Chief Executive Officer and Director"),  # fax 15049, 5029
+    ("the reporting person is a directur of the issuer by deputizaton.", "the reporting person is a director of the issuer by deputization."),
+    ("of its pecuntary interest therein.", "of its pecuniary interest therein."),
+    ("this ameadment is being tiled solely", "this amendment is being tiled solely"),  # "tiled" is a word
+    ("the shares vest and become exercisable", "the shares vest and become exercisable"),
+    # what stays: names, a word as near two prose words, short words
+    ("Shares held by Mr. Chen and Ms. Parr in the Brant Family Trust", "Shares held by Mr. Chen and Ms. Parr in the Brant Family Trust"),
+    ("the issuee", "the issuee"),
+    ("power ot attorney", "power ot attorney"),
+])
+def test_footnote_and_remark_words_set_right(text, right):
+    from ocr.parse import correct_prose
+    assert correct_prose(text) == right
