@@ -38,6 +38,7 @@ MIN_LINE_PX = 12  # a band of ink lower than this is part of a line (an i's dot)
 LETTER_SHARE = 0.6  # the letter of a one-letter box is at least this share of its tallest glyph
 SPECK_SHARE = 0.45  # beside it, a glyph less than this share of its height is a speck (a mark's parentheses are taller)
 DIGIT_WIDTH = 0.9  # a digit of the print is at most this many times as wide as it is tall
+SIGNED_DIGIT_WIDTH = 0.55  # the digit of a sign and digit run together: this share of their height, at their right
 # Tesseract's LSTM can misread a clean glyph at one size and not at another (measured: 757,576
 # read 757,976 at confidence 0.84, right at 0.75x and 1.25x): doubtful reads are retried.
 # A raised "(1)" is too small for Tesseract as printed: it reads "()". Measured on clean
@@ -296,10 +297,14 @@ def split_after_letter(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray | None,
 def _lone_digit(mask: np.ndarray, signed: bool) -> tuple[int, int] | None:
     """(first, last + 1) columns of the one digit a value's ink holds after its sign (the
     leftmost glyph and the pieces under it, when ``signed``), with a margin; None when the
-    rest is wider than a digit or much lower than the value's ink."""
+    rest is wider than a digit or much lower than the value's ink. A fax runs "$0" into one
+    glyph, wider than a digit: its digit is its last columns, one digit wide."""
     n, _, stats, _ = components(mask)
     glyphs = stats[1:][stats[1:, cv2.CC_STAT_AREA] >= LETTER_MIN_INK]
     glyphs = glyphs[np.argsort(glyphs[:, cv2.CC_STAT_LEFT])]
+    if signed and len(glyphs) == 1 and glyphs[0, 2] > DIGIT_WIDTH * glyphs[0, 3]:
+        right = int(glyphs[0, 0] + glyphs[0, 2])
+        return right - round(SIGNED_DIGIT_WIDTH * glyphs[0, 3]) - 1, right + 2
     if signed and len(glyphs):
         sign_right = glyphs[0, 0] + glyphs[0, 2]
         glyphs = glyphs[1:][glyphs[1:, 0] >= sign_right - 1]

@@ -220,3 +220,14 @@ def test_an_initial_run_into_the_name_is_set_apart(tmp_path):
 
     entry = build_one(plan(42, 7000, ["clean", "office", "rough", "flipped", "fax"], 0.3)[41], tmp_path)
     assert read_document(tmp_path / entry["file"]).document["reportingOwner"][0]["reportingOwnerId"]["rptOwnerName"] == "REYES KEVIN A"
+
+
+def test_a_faxed_price_whose_sign_and_zero_ran_together(tmp_path):
+    """Fax filing 15034: the last Table II price "$0" is one glyph, its sign run into the 0;
+    neither OCR engine read it, and the digit after the sign was not found."""
+    from ocr.corpus.build import build_one, plan
+    from ocr.pipeline import read_document
+
+    entry = build_one(plan(35, 15000, ["clean", "office", "rough", "flipped", "fax"], 0.3)[34], tmp_path)
+    rows = read_document(tmp_path / entry["file"]).document["derivativeTable"]["derivativeTransaction"]
+    assert rows[5]["transactionAmounts"]["transactionPricePerShare"]["value"] == "0"
