@@ -21,6 +21,7 @@ from typing import Any, Callable
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
+from spellchecker import SpellChecker
 
 from . import ownership
 
@@ -667,8 +668,6 @@ def _prose_word(word: str) -> str | None:
 @lru_cache(maxsize=1)
 def _english() -> frozenset[str]:
     """English words and common names (pyspellchecker's word list, 160,000 of them)."""
-    from spellchecker import SpellChecker
-
     return frozenset(SpellChecker().word_frequency.dictionary)
 
 
@@ -691,14 +690,9 @@ def correct_prose(text: str) -> str:
     return " ".join(out)
 
 
-def _dot_for_hyphen(match: re.Match) -> str:
-    joined = f"{match.group(1)}-{match.group(2)}"
-    return in_case_of(_words()[joined.lower()], joined) if joined.lower() in _words() else match.group(0)
-
-
-def _dot_in_word(match: re.Match) -> str:
-    joined = match.group(1) + match.group(2)
-    return in_case_of(_words()[joined.lower()], joined) if joined.lower() in _words() else match.group(0)
+def _lexicon_or(joined: str, read: str) -> str:
+    """``joined`` as the lexicon spells it when it is a lexicon word, else ``read`` as it was."""
+    return in_case_of(_words()[joined.lower()], joined) if joined.lower() in _words() else read
 
 
 def correct_words(text: str) -> str:
@@ -713,8 +707,8 @@ def correct_words(text: str) -> str:
     Numbers, names and short words stay."""
     text = re.sub(r"(?<=[a-z])!(?=\s|$)", "", text)  # "Cash-Settles! Equity": a speck
     text = re.sub(r"\)\.$", ")", text)  # "(Right to Buy).": a speck
-    text = re.sub(r"\b(\w+)\.\s?(\w+)\b", _dot_for_hyphen, text)  # "Cash. Settled": a faxed hyphen
-    text = re.sub(r"\b(\w)\.(\w{2,}-\w+)", _dot_in_word, text)  # "C.ash-Settled": a speck
+    text = re.sub(r"\b(\w+)\.\s?(\w+)\b", lambda m: _lexicon_or(f"{m[1]}-{m[2]}", m[0]), text)  # "Cash. Settled": a faxed hyphen
+    text = re.sub(r"\b(\w)\.(\w{2,}-\w+)", lambda m: _lexicon_or(m[1] + m[2], m[0]), text)  # "C.ash-Settled": a speck
     out: list[str] = []
     for word in text.split(" "):
         core = word.strip("(),.;:")
