@@ -583,9 +583,9 @@ def _words(group: str = "words") -> dict[str, str]:
 LONG_WORD, LONG_WORD_ALONE = 10, 5  # see _nearest_word
 
 
-def _nearest_word(word: str, group: str = "words", short_reach: bool = True) -> str | None:
+def _nearest_word(word: str, group: str = "words", short_reach: bool = True, ties: bool = True) -> str | None:
     """The lexicon word (lower case) within reach of ``word``: one letter off (the first listed
-    when several are), or two for words of seven letters or more, or (``short_reach``) of
+    when several are, or, without ``ties``, none), or two for words of seven letters or more, or (``short_reach``) of
     five or six with length within one ("Opuon" -> "Option", never "Jason" -> "Son"), with
     the same first letter when no other is as near (a name stays: "Charles" is not
     "Shares"); three, with it, for words of ten letters or more when no other is within
@@ -595,7 +595,7 @@ def _nearest_word(word: str, group: str = "words", short_reach: bool = True) -> 
         return None
     best, distance = near[0][0], near[0][1]
     if distance <= 1:
-        return best
+        return best if ties or len(near) == 1 or near[1][1] > distance else None
     if distance == 3:
         far = len(near) == 1 or near[1][1] >= LONG_WORD_ALONE
         return best if len(word) >= LONG_WORD and far and best[0] == word[0] else None
@@ -653,18 +653,6 @@ def _first_word(text: str) -> str:
     return f"{in_case_of(match, first)} {rest}" if match and rest else text
 
 
-def _prose_word(word: str) -> str | None:
-    """The one prose word nearest ``word`` (lower case): one letter off, two for words of
-    seven letters or more, three for ten or more, with its first letter beyond one."""
-    near = process.extract(word, _words("prose_words").keys(), scorer=Levenshtein.distance, limit=2)
-    if not near:
-        return None
-    best, distance = near[0][0], near[0][1]
-    reach = 1 if len(word) < 7 else 2 if len(word) < 10 else 3
-    alone = len(near) == 1 or near[1][1] > distance
-    return best if alone and distance <= reach and (distance == 1 or best[0] == word[0]) else None
-
-
 @lru_cache(maxsize=1)
 def _english() -> frozenset[str]:
     """English words and common names (pyspellchecker's word list, 160,000 of them)."""
@@ -673,15 +661,16 @@ def _english() -> frozenset[str]:
 
 def correct_prose(text: str) -> str:
     """Words of a footnote or the remarks that are no English word set right against the
-    lexicon's ``prose_words`` ("chiel" -> "chief", "pecuntary" -> "pecuniary"; "issuee"
-    stays, as near "issued" as "issuer"). Words the English list knows stay, names with them
+    lexicon's ``prose_words`` within ``_nearest_word``'s reach ("chiel" -> "chief",
+    "pecuntary" -> "pecuniary"; "issuee" stays, as near "issued" as "issuer"). Words the English list knows stay, names with them
     ("become" is not "becomes", "Parr" not "par"); a capitalized word goes only to a word of
     its first letter and length."""
     out = []
     for word in text.split(" "):
         core = word.strip("(),.;:\"'")
         unknown = len(core) >= 4 and core.isalpha() and core.lower() not in _english()
-        best = _prose_word(core.lower()) if unknown and core.lower() not in _words("prose_words") else None
+        best = (_nearest_word(core.lower(), "prose_words", short_reach=False, ties=False)
+                if unknown and core.lower() not in _words("prose_words") else None)
         if best and not core.islower() and (best[0] != core[0].lower() or len(best) != len(core)):
             best = None
         if best:
