@@ -60,7 +60,7 @@ def measure(gray, close_clipped: bool = True) -> PageGeometry:
     rules = locate.find_rules(ink)
     feet = locate.open_bottoms(rules) if close_clipped else []
     cells = locate.find_cells(rules, close_clipped=close_clipped, feet=feet)
-    return PageGeometry(ink, rules, cells, locate.group_rows(cells), [y for y, _, _ in feet])
+    return PageGeometry(ink, rules, cells, locate.group_rows(cells), [max(y for _, y in foot) for foot in feet])
 
 
 def column_cell(cells: list[Box], x: int, w: int, index: int) -> Box | None:
@@ -253,6 +253,15 @@ def _rebuild(row: list[Box], reference: list[Box], tolerance: int = 15, from_fir
     return [(c[0], top, c[2], height) for c in reference]
 
 
+def _cells_above(cells: list[Box], row: list[Box]) -> list[Box]:
+    """The cells that end where the row's cells start, left to right: each compared with the
+    row's cells it stands over, so a row that slopes (07002's foot: 28 px across Table II) still
+    finds the header above it."""
+    def over(c: Box) -> bool:
+        return any(c[0] < r[0] + r[2] and r[0] < c[0] + c[2] and abs(c[1] + c[3] - r[1]) <= ROW_GAP for r in row)
+    return sorted((c for c in cells if over(c)), key=lambda c: c[0])
+
+
 def table_cells(boxes: dict[str, Any], geometry: PageGeometry, page: int, first_row: dict[str, int]) -> list[FieldBox]:
     """Body cells of every table on the page, row numbers continuing from ``first_row`` (updated).
 
@@ -282,7 +291,7 @@ def table_cells(boxes: dict[str, Any], geometry: PageGeometry, page: int, first_
         if not (n - MISSING_RULES <= len(row) <= n or far_short):
             continue
         if len(row) < n:
-            above = sorted((c for c in geometry.cells if abs(c[1] + c[3] - row[0][1]) <= ROW_GAP), key=lambda c: c[0])
+            above = _cells_above(geometry.cells, row)
             reference = last_whole.get(name) or (above if len(above) == n and not far_short else None)
             # far short, a row may have lost its first cells too: at a page's foot they leak into the specks below
             rebuilt = _rebuild(row, reference, from_first=not far_short) if reference else None

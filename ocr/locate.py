@@ -77,16 +77,20 @@ def _close_ends(rules: Rules, min_length: int = 200, tolerance: int = 8, margin:
     return closure
 
 
-def open_bottoms(rules: Rules, min_rules: int = 4, tolerance: int = 8, min_length: int = 40) -> list[tuple[int, int, int]]:
-    """(y, x0, x1) where several vertical rules stop together with no horizontal rule there:
-    the foot of a table row the browser split across a page break, left open at the bottom
-    of the page."""
+def open_bottoms(rules: Rules, min_rules: int = 4, tolerance: int = 8, min_length: int = 40) -> list[list[tuple[int, int]]]:
+    """Where several vertical rules stop together with no horizontal rule there: the foot of a
+    table row the browser split across a page break, left open at the bottom of the page.
+
+    Each foot is its rules' ends (x, y), left to right: on a page that still slopes a little
+    the ends do too (07002: 32 px over the width of Table II), so the foot is the line through
+    them, not one height."""
     horizontal, vertical = rules.horizontal, rules.vertical
     ends = []
     for x, y, w, h in piece_boxes(vertical):
         if h < min_length:
             continue
-        bottom, centre = y + h - 1, x + w // 2
+        bottom = y + h - 1
+        centre = x + int(np.flatnonzero(vertical[bottom, x : x + w]).mean())  # a sloping rule's foot, not its box's middle
         if not horizontal[max(0, bottom - 6) : bottom + 7, max(0, centre - 4) : centre + 5].any():
             ends.append((bottom, centre))
     ends.sort()
@@ -96,11 +100,11 @@ def open_bottoms(rules: Rules, min_rules: int = 4, tolerance: int = 8, min_lengt
             groups[-1].append(end)
         else:
             groups.append([end])
-    return [(max(e[0] for e in g), min(e[1] for e in g), max(e[1] for e in g)) for g in groups if len(g) >= min_rules]
+    return [sorted((x, y) for y, x in g) for g in groups if len(g) >= min_rules]
 
 
 def find_cells(rules: Rules, min_fill: float = 0.85, close_clipped: bool = True,
-               feet: list[tuple[int, int, int]] = ()) -> list[Box]:
+               feet: list[list[tuple[int, int]]] = ()) -> list[Box]:
     """Regions enclosed by ruled lines, sorted top to bottom, left to right.
 
     The page edge counts as a line, so a column a skewed scan cut off still closes, and with
@@ -110,8 +114,8 @@ def find_cells(rules: Rules, min_fill: float = 0.85, close_clipped: bool = True,
     edge of the page.
     """
     horizontal = cv2.bitwise_or(rules.horizontal, _close_ends(rules)) if close_clipped else rules.horizontal.copy()
-    for y, x0, x1 in feet:  # a row split by a page break still makes cells
-        cv2.line(horizontal, (x0, y), (x1, y), 255, 2)
+    for foot in feet:  # a row split by a page break still makes cells
+        cv2.polylines(horizontal, [np.array(foot, np.int32)], False, 255, 2)
     grid = cv2.dilate(horizontal, np.ones((3, 3), np.uint8))
     grid = cv2.bitwise_or(grid, cv2.dilate(rules.vertical, np.ones((3, 3), np.uint8)))
     grid[[0, -1], :] = 255

@@ -122,3 +122,18 @@ def test_a_speck_in_an_empty_code_cell_leaves_a_holding_a_holding(tmp_path):
     table = read_document(tmp_path / entry["file"]).document["nonDerivativeTable"]
     assert "nonDerivativeTransaction" not in table
     assert table["nonDerivativeHolding"][0]["postTransactionAmounts"]["sharesOwnedFollowingTransaction"]["value"] == "8930"
+
+
+def test_a_table_ii_row_split_by_the_page_break_on_a_sloping_page_is_read(tmp_path):
+    """Rough filing 07002: page 1 ends in the head of a Table II holding, its foot open, and the
+    page still slopes 0.9 degrees after alignment, so its rules end 32 px apart in height; a
+    foot drawn level at one height closed no cell, and the row (8 fields) was lost."""
+    from ocr.corpus.build import build_one, plan
+    from ocr.pipeline import read_document
+
+    entry = build_one(plan(3, 7000, ["clean", "office", "rough", "flipped", "fax"], 0.3)[2], tmp_path)
+    holding = read_document(tmp_path / entry["file"]).document["derivativeTable"]["derivativeHolding"][0]
+    assert holding["conversionOrExercisePrice"]["value"] == "18.52"
+    assert holding["exerciseDate"]["value"] == "2021-06-08"
+    assert holding["underlyingSecurity"]["underlyingSecurityShares"]["value"] == "4367"
+    assert holding["postTransactionAmounts"]["sharesOwnedFollowingTransaction"]["value"] == "4367"
