@@ -431,7 +431,7 @@ def _tidy_signature(name: str) -> str:
     name = re.sub(r",[\s,]*(?=\S)", ", ", name)
     name = re.sub(r"\b(by);(?=\s)", r"\1:", name, flags=re.IGNORECASE)  # "By; /s/"
     name = re.sub(r"(?<=[a-z])\?(?= )", ",", name)  # "Nelson? Attorney": a faxed comma
-    name = re.sub(r", (LLG|llg|Llg)$", lambda m: ", " + in_case_of("LLC", m.group(1)), name)  # no filer is an LLG
+    name = re.sub(r"(,? )(LLG|llg|Llg)$", lambda m: m.group(1) + in_case_of("LLC", m.group(2)), name)  # no filer is an LLG
     name = re.sub(r"(?<=[A-Za-z])\+(?=[A-Za-z])", "-", name)  # "Attorney-in+Fact"
     name = re.sub(r"(?<=\s)['‘`](?=[A-Z][a-z])", "", name)  # a speck before a name: "B. 'Thomas"
     name = _FAXED_INITIAL.sub(r"\1.", name)
@@ -453,6 +453,7 @@ def _tidy_signature(name: str) -> str:
     name = re.sub(rf"(\w{{3,}})\. (?=(?:as )?(?:{capacity})\b)",
                   lambda m: m.group(0) if m.group(1).lower() in rules()["abbreviations"] else f"{m.group(1)}, ",
                   name, flags=re.IGNORECASE)
+    name = re.sub(r"\b([Ll])[.,] ?([Ll])[.,] ?([Cc])[.,]?$", r"\1.\2.\3.", name)  # "L.L,C,", "L.L. C": a faxed "L.L.C."
     return _no_end_period(name)
 
 

@@ -503,6 +503,8 @@ def test_signature_mark_variants(text, name):
         ("Crescent GP, LLC, By; /s/ Maria E. Myers, Managing Member", "Crescent GP, LLC, By: /s/ Maria E. Myers, Managing Member"),
         ("/s/Nora E. Nelson? Attorney in Fact for Ben Kowalski", "/s/Nora E. Nelson, Attorney in Fact for Ben Kowalski"),
         ("/s/ Andrew E. Lopez, Authorized Signatory for Meridian GP, LLG", "/s/ Andrew E. Lopez, Authorized Signatory for Meridian GP, LLC"),
+        ("/s/ Donald E. Hughes, Authorized Signatory for Falcon Partners LLG", "/s/ Donald E. Hughes, Authorized Signatory for Falcon Partners LLC"),
+        ("/s/ Francesca B. Moore, Authorized Signatory for Granite Associates, L.L,C,", "/s/ Francesca B. Moore, Authorized Signatory for Granite Associates, L.L.C."),
         # what stays: abbreviations, names near a capacity word, a plural
         ("/s/ John Smith, Jr.", "/s/ John Smith, Jr."),
         ("/s/ Cedar Fund III, L.P.", "/s/ Cedar Fund III, L.P."),
