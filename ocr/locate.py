@@ -47,13 +47,22 @@ def binarize(gray: np.ndarray) -> np.ndarray:
     return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
 
 
+def _lines(ink: np.ndarray, length: int, horizontal: bool) -> np.ndarray:
+    """Ink runs at least ``length`` px long, by morphological opening with a long thin kernel,
+    gaps of a few px bridged."""
+    def kernel(n: int) -> np.ndarray:
+        return cv2.getStructuringElement(cv2.MORPH_RECT, (n, 1) if horizontal else (1, n))
+    return cv2.morphologyEx(cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel(length)), cv2.MORPH_CLOSE, kernel(15))
+
+
+def horizontal_rules(ink: np.ndarray, min_h: int = 60) -> np.ndarray:
+    """The horizontal ruled lines alone (what levelling a page needs)."""
+    return _lines(ink, min_h, True)
+
+
 def find_rules(ink: np.ndarray, min_h: int = 60, min_v: int = 40) -> Rules:
-    """Ruled lines by morphological opening with long thin kernels, gaps of a few px bridged."""
-    h = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (min_h, 1)))
-    v = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, min_v)))
-    h = cv2.morphologyEx(h, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 1)))
-    v = cv2.morphologyEx(v, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 15)))
-    return Rules(h, v)
+    """Ruled lines, horizontal and vertical."""
+    return Rules(horizontal_rules(ink, min_h), _lines(ink, min_v, False))
 
 
 def _close_ends(rules: Rules, min_length: int = 200, tolerance: int = 8, margin: float = 0.08) -> np.ndarray:

@@ -21,7 +21,7 @@ from . import align, assemble, layout, marks, orient, parse
 from .engine import Engine, get_engine
 from .errors import AlignmentError, NotForm4Error
 from .load import iter_pages
-from .locate import binarize, components, find_frame, find_rules, residual_angle
+from .locate import binarize, components, find_frame, horizontal_rules, residual_angle
 from .read import SECOND_BELOW, BoxReading, clean, ink_mask, last_glyph_apart, read_box, read_bracketed
 from .result import DocumentResult, PageResult
 from .template import Template, load_templates
@@ -72,8 +72,8 @@ def match_template(gray: np.ndarray, templates: tuple[Template, ...]) -> tuple[T
     else:
         raise AlignmentError("; ".join(reasons))
     width = template.size[0]
-    rules = find_rules(binarize(align.warp(gray, alignment, template.canvas)))
-    alignment = align.level(alignment, residual_angle(rules.horizontal), (width / 2, template.size[1] / 2))
+    rules = horizontal_rules(binarize(align.warp(gray, alignment, template.canvas)))
+    alignment = align.level(alignment, residual_angle(rules), (width / 2, template.size[1] / 2))
     band = (width, int(FRAME_BAND * template.size[1]))  # the frame's row starts well inside it
     frame = find_frame(layout.measure(align.warp(gray, alignment, band), close_clipped=False).cells, width)
     if frame is None:
