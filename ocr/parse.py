@@ -238,6 +238,8 @@ def _decimal(text: str, *, shares: bool) -> Parsed | None:
     mapped = "".join(c if c in "0123456789,." else _digits(c) for c in compact)
     if not re.fullmatch(r"[0-9.,]*\d[0-9.,]*", mapped):
         return None
+    if not shares and re.fullmatch(r"0\d+", mapped):  # the print never sets a 0 before a digit: "$0.29" read "$029"
+        return _flag("0." + mapped[1:], f"no decimal point after the leading 0 in {text!r}")
     if _GROUPED.fullmatch(mapped) or _PLAIN.fullmatch(mapped):
         value = mapped.replace(",", "")
         if shares and _DOT_AT_THOUSANDS.fullmatch(mapped):
@@ -366,6 +368,8 @@ def _city_state_zip(text: str) -> Parsed:
     zip_code = zip_token and zip_token.rstrip(".")
     if zip_token:
         tokens.remove(zip_token)
+    if tokens and re.fullmatch(r"[A-Za-z]{2}\.", tokens[-1]):  # a speck after the state ("FI." before 32228)
+        tokens[-1] = tokens[-1][:2]
     states = rules()["states"]
 
     def usps(token: str) -> str | None:  # the code as read, else with a fax's confusions undone
@@ -377,7 +381,8 @@ def _city_state_zip(text: str) -> Parsed:
         state = usps(state) or state.upper()  # small capitals read as lower case
     else:
         state = None
-    city = _spaced(_tidy(_strip_stray(" ".join(tokens)))) or None  # a speck between city and state, a quote before it
+    # a speck between city and state, a quote before it; a dash or period at its ends ("-ARLINGTON", "San Jose.")
+    city = _spaced(_no_end_period(_tidy(_strip_stray(" ".join(tokens))).strip("-"))) or None
     by_zip = zip_state(zip_code) if zip_code else None
     repaired = by_zip is not None and state != by_zip and (state not in states or Levenshtein.distance(state, by_zip) == 1)
     parts = {"rptOwnerCity": city, "rptOwnerState": by_zip if repaired else state, "rptOwnerZipCode": zip_code}

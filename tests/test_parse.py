@@ -110,6 +110,10 @@ CASES = [
     ("846,811.807.", "number", "846811.807", [], False),
     ("$180 28", "price", "180.28", [], False),  # a lost decimal point read as a gap (fax 05037)
     ("$1 234", "price", "1234", [], True),  # a lost comma: the value as without it
+    ("$029", "price", "0.29", [], False),  # a rough scan's faint decimal point lost after the 0 (17007)
+    ("$0 2849", "price", "0.2849", [], False),
+    ("$0", "price", "0", [], True),
+    ("0123", "number", "0123", [], True),  # a share amount is not a price: no point is put in
     ("qrion Minerals Ltd", "text", "Orion Minerals Ltd", [], True),  # a faxed O with a speck tail (15004)
     ("qne Elm Plaza", "street", "One Elm Plaza", [], True),
     ("Quinn Qiu, quorum", "text", "Quinn Qiu, quorum", [], True),
@@ -212,6 +216,10 @@ def test_ticker(text, name, symbol, ok):
         ("Indianapolis IN\n46270.", "Indianapolis", "IN", "46270"),  # a speck after the zip read as a period
         ("ST. PAUL MN 55101", "ST. PAUL", "MN", "55101"),
         ("'GREENWICH CT 06830", "GREENWICH", "CT", "06830"),  # a speck read as a quote
+        ("JACKSONVILLE FI.\n32228-0615", "JACKSONVILLE", "FL", "32228-0615"),  # a faxed FL and a speck (17039)
+        ("San Jose.\nCA\n95180-8450", "San Jose", "CA", "95180-8450"),  # a speck after the city (17037)
+        ("-ARLINGTON VA\n22278", "ARLINGTON", "VA", "22278"),  # and before it (07042)
+        ("ST. LOUIS MO 63101", "ST. LOUIS", "MO", "63101"),
     ],
 )
 def test_city_state_zip(text, city, state, zip_code):
