@@ -298,13 +298,15 @@ def _lone_digit(mask: np.ndarray, signed: bool) -> tuple[int, int] | None:
     """(first, last + 1) columns of the one digit a value's ink holds after its sign (the
     leftmost glyph and the pieces under it, when ``signed``), with a margin; None when the
     rest is wider than a digit or much lower than the value's ink. A fax runs "$0" into one
-    glyph, wider than a digit: its digit is its last columns, one digit wide."""
+    glyph, wider than a digit, or the $ into the 0's left side only (17049: the right side
+    alone matches a 1): the digit is the last columns, one digit wide."""
     n, _, stats, _ = components(mask)
     glyphs = stats[1:][stats[1:, cv2.CC_STAT_AREA] >= LETTER_MIN_INK]
     glyphs = glyphs[np.argsort(glyphs[:, cv2.CC_STAT_LEFT])]
-    if signed and len(glyphs) == 1 and glyphs[0, 2] > DIGIT_WIDTH * glyphs[0, 3]:
-        right = int(glyphs[0, 0] + glyphs[0, 2])
-        return right - round(SIGNED_DIGIT_WIDTH * glyphs[0, 3]) - 1, right + 2
+    if signed and len(glyphs) and glyphs[0, 2] > DIGIT_WIDTH * glyphs[0, 3]:
+        right, digit = int((glyphs[:, 0] + glyphs[:, 2]).max()), round(SIGNED_DIGIT_WIDTH * glyphs[0, 3])
+        if right - (glyphs[0, 0] + glyphs[0, 2]) <= digit:  # nothing after the sign but the rest of one digit
+            return right - digit - 1, right + 2
     if signed and len(glyphs):
         sign_right = glyphs[0, 0] + glyphs[0, 2]
         glyphs = glyphs[1:][glyphs[1:, 0] >= sign_right - 1]

@@ -217,7 +217,7 @@ def test_zeros_a_fax_left_as_their_two_sides_are_read(tmp_path):
         read = values(scan_and_read(pages, "fax", seed, tmp_path).document)
         assert len(read) == len(want)
         right += sum(a == b for a, b in zip(read, want))
-    assert right >= 40  # measured: 40 of 48; without the digit glyphs 35
+    assert right >= 40  # measured: 44 of 48 (43 before a sign run into half a 0 was read); without the digit glyphs 35
 
 
 def wrapped_marks_filing() -> ownership.Doc:

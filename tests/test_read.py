@@ -231,3 +231,14 @@ def test_a_faxed_price_whose_sign_and_zero_ran_together(tmp_path):
     entry = build_one(plan(35, 15000, ["clean", "office", "rough", "flipped", "fax"], 0.3)[34], tmp_path)
     rows = read_document(tmp_path / entry["file"]).document["derivativeTable"]["derivativeTransaction"]
     assert rows[5]["transactionAmounts"]["transactionPricePerShare"]["value"] == "0"
+
+
+def test_a_faxed_price_whose_sign_ran_into_half_its_zero(tmp_path):
+    """Fax filing 17049: the "$" of a Table II price "$0" holds the 0's left side, and the
+    right side alone matched the print's 1 ("$1")."""
+    from ocr.corpus.build import build_one, plan
+    from ocr.pipeline import read_document
+
+    entry = build_one(plan(50, 17000, ["clean", "office", "rough", "flipped", "fax"], 0.3)[49], tmp_path)
+    rows = read_document(tmp_path / entry["file"]).document["derivativeTable"]["derivativeTransaction"]
+    assert rows[1]["transactionAmounts"]["transactionPricePerShare"]["value"] == "0"
