@@ -153,7 +153,8 @@ def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry,
                            underlined=f.settings.get("underlined", False),
                            psm_else=f.settings.get("psm_else"),
                            second_below=f.settings.get("second_below", SECOND_BELOW),
-                           canonical=partial(parse.canonical, kind=f.kind) if f.settings.get("arbitrate") else None)
+                           canonical=partial(parse.canonical, kind=f.kind) if f.settings.get("arbitrate") else None,
+                           count_glyphs=f.settings.get("count_glyphs", False))
         if f.settings.get("reread_bracketed") and not reading.empty:
             reading = _bracketed_again(engine, page, geometry, f, reading)
         if f.settings.get("initial_apart") and _LAST_RUN_ON.search(reading.text):

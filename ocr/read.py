@@ -515,29 +515,51 @@ WORD_GAP = 2.5  # a blank this many times a line's median blank between glyphs p
 AS_WIDE = 0.5  # and a last blank half as wide as the line's other word breaks sets an initial apart
 
 
+def glyph_columns(mask: np.ndarray) -> list[list[int]]:
+    """[left, right) of each glyph of a line's ink, left to right: pieces of letter size and at
+    least LETTER_SHARE as tall as the tallest (no underline, specks, commas or points), those
+    of one broken glyph, which overlap in x, taken together."""
+    _, _, stats, _ = components(mask)
+    glyphs = stats[1:][(stats[1:, cv2.CC_STAT_AREA] >= LETTER_MIN_INK)]
+    if len(glyphs) == 0:
+        return []
+    glyphs = glyphs[glyphs[:, cv2.CC_STAT_HEIGHT] >= LETTER_SHARE * glyphs[:, cv2.CC_STAT_HEIGHT].max()]
+    merged: list[list[int]] = []
+    for left, right in sorted((int(g[0]), int(g[0] + g[2])) for g in glyphs):
+        if merged and left < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], right)
+        else:
+            merged.append([left, right])
+    return merged
+
+
+def digits_wide(mask: np.ndarray) -> int:
+    """How many digits a number's ink is wide: each glyph (see ``glyph_columns``) counts as
+    its width in digits of its line's height, at least one. A fax or rough scan runs digits
+    together ("56" is one piece 26 px wide and 19 high)."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return 0
+    digit = SIGNED_DIGIT_WIDTH * (rows[-1] - rows[0] + 1)
+    return sum(max(1, round((right - left) / digit)) for left, right in glyph_columns(mask))
+
+
 def last_glyph_apart(mask: np.ndarray) -> bool:
     """Whether the last glyph of a one-line box is a word of its own, by the blank before it:
     Tesseract runs a narrow-set initial into the name before it ("KEVINA" for "KEVIN A",
     where the blank before the A is 11 px, the other word break 15 and those between letters
     2-5; "SAMANTHAB": 8 px against 15). The "E S" of "JAMES" is 5 px against 13-14."""
-    _, _, stats, _ = components(mask)
-    glyphs = stats[1:][(stats[1:, cv2.CC_STAT_AREA] >= LETTER_MIN_INK)]
-    if len(glyphs) < 4:
-        return False
-    glyphs = glyphs[glyphs[:, cv2.CC_STAT_HEIGHT] >= LETTER_SHARE * glyphs[:, cv2.CC_STAT_HEIGHT].max()]  # no underline, no specks
-    spans = sorted((int(g[0]), int(g[0] + g[2])) for g in glyphs)
-    merged: list[list[int]] = []
-    for left, right in spans:  # pieces of one broken letter overlap in x
-        if merged and left < merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], right)
-        else:
-            merged.append([left, right])
+    merged = glyph_columns(mask)
     if len(merged) < 4:
         return False
     gaps = np.array([b[0] - a[1] for a, b in zip(merged, merged[1:])])
     word_break = WORD_GAP * max(1.0, float(np.median(gaps)))
     words = gaps[:-1][gaps[:-1] >= word_break]  # the line's other word breaks
     return bool(words.size) and bool(gaps[-1] >= max(word_break, AS_WIDE * float(np.median(words))))
+
+
+def _digit_count(text: str) -> int:
+    return sum(c.isdigit() for c in text)
 
 
 def read_box(
@@ -564,6 +586,7 @@ def read_box(
     psm_else: int | None = None,
     second_below: float = SECOND_BELOW,
     canonical: Callable[[str], str] | None = None,
+    count_glyphs: bool = False,
 ) -> BoxReading:
     """Text, confidence and emptiness of one box of an aligned page; raised footnote marks
     are read apart and appended as "(n)", with the digits each could be, best first, when
@@ -595,7 +618,9 @@ def read_box(
     A raised run with no parenthesis-shaped stroke is the value's own, never a mark, and a
     one-line box is read from its main line only (see ``main_line``). With ``canonical`` (a
     text's parsed value, to compare readings by), a doubtful text is put to a vote of readings
-    (see ``arbitrate``).
+    (see ``arbitrate``). With ``count_glyphs`` (a number), a reading with fewer digits than
+    the box's ink is digits wide (see ``digits_wide``) goes to the second engine at both
+    sizes, whose reading with more digits, no more than that, wins.
     """
     mask = ink_mask(ink, rules, box, clear_border=clear_border, dotted=True)
     main, sup = split_superscript(mask, mark_height=glyphs.images[0].shape[0] * scale if glyphs is not None else None)
@@ -656,14 +681,20 @@ def read_box(
         text, confidence = "\n".join(t for t, _ in read if t.strip()), min(c for _, c in read)
     if canonical is not None and confidence < RETRY_BELOW:
         text, confidence = arbitrate(engine, crop, lines, psm, (text, confidence), canonical)
-    if second and check is not None and (confidence < second_below or not check(text)):
-        for factor in SECOND_SCALES if not any(c.isalnum() for c in text) else SECOND_SCALES[:1]:
+    glyph_count = digits_wide(main) if count_glyphs else 0
+    short = _digit_count(text) < glyph_count  # Tesseract lost a digit of a short number ("56" read "6" at 0.96)
+    if second and check is not None and (confidence < second_below or not check(text) or short):
+        for factor in SECOND_SCALES if short or not any(c.isalnum() for c in text) else SECOND_SCALES[:1]:
             # read nothing: a blurred "$0" is "$" at its size and "$0" at twice it
             other = second_opinion(crop if factor == 1 else cv2.resize(crop, None, fx=factor, fy=factor,
                                                                       interpolation=cv2.INTER_CUBIC))
-            if other is not None and other[0] and check(other[0]) and (not check(text) or other[1] > confidence):
+            held = _digit_count(other[0] if other else "")
+            fuller, loses = short and _digit_count(text) < held <= glyph_count, held < min(_digit_count(text), glyph_count)
+            if other is not None and other[0] and check(other[0]) and not loses and (not check(text) or other[1] > confidence or fuller):
                 text, confidence = other
-                break
+                short = _digit_count(text) < glyph_count
+                if not short:
+                    break
     if one_letter and letters is not None:
         found = match_letter(crop, *letters)
         read_letter = text.strip().upper()

@@ -4,7 +4,8 @@ import numpy as np
 
 from ocr.locate import Rules
 from ocr.glyphs import holds_parenthesis
-from ocr.read import ink_mask, last_bracketed, last_glyph_apart, main_line, split_after_letter, split_superscript, text_lines
+from ocr.read import (digits_wide, ink_mask, last_bracketed, last_glyph_apart, main_line, split_after_letter, split_superscript,
+                      text_lines)
 
 
 def _ink(lines: list[tuple[str, float, tuple[int, int]]]) -> np.ndarray:
@@ -242,3 +243,25 @@ def test_a_faxed_price_whose_sign_ran_into_half_its_zero(tmp_path):
     entry = build_one(plan(50, 17000, ["clean", "office", "rough", "flipped", "fax"], 0.3)[49], tmp_path)
     rows = read_document(tmp_path / entry["file"]).document["derivativeTable"]["derivativeTransaction"]
     assert rows[1]["transactionAmounts"]["transactionPricePerShare"]["value"] == "0"
+
+
+def test_how_many_digits_a_number_is_wide():
+    mask = np.zeros((40, 200), np.uint8)
+    mask[10:30, 20:31] = 255  # a digit 11 px wide, 20 high
+    assert digits_wide(mask) == 1
+    mask[10:30, 31:42] = 255  # a second run into it: one piece, two digits wide
+    assert digits_wide(mask) == 2
+    mask[10:30, 60:64] = 255  # a narrow 1 apart
+    mask[28:33, 46:49] = 255  # and a comma, lower than a digit: no digit
+    assert digits_wide(mask) == 3
+
+
+def test_a_digit_tesseract_lost_of_a_short_number(tmp_path):
+    """Flipped filing 9013: Tesseract reads the Table II amount "56", its digits run
+    together, as "6" at confidence 0.96; the ink is two digits wide."""
+    from ocr.corpus.build import build_one, plan
+    from ocr.pipeline import read_document
+
+    entry = build_one(plan(14, 9000, ["clean", "office", "rough", "flipped", "fax"], 0.3)[13], tmp_path)
+    rows = read_document(tmp_path / entry["file"]).document["derivativeTable"]["derivativeTransaction"]
+    assert rows[0]["transactionAmounts"]["transactionShares"]["value"] == "56"
