@@ -238,8 +238,8 @@ def _decimal(text: str, *, shares: bool) -> Parsed | None:
     mapped = "".join(c if c in "0123456789,." else _digits(c) for c in compact)
     if not re.fullmatch(r"[0-9.,]*\d[0-9.,]*", mapped):
         return None
-    if not shares and re.fullmatch(r"0\d+", mapped):  # the print never sets a 0 before a digit: "$0.29" read "$029"
-        return _flag("0." + mapped[1:], f"no decimal point after the leading 0 in {text!r}")
+    if not shares and re.fullmatch(r"0\d+", mapped):  # the print sets a 0 before a digit only as "0.": "$0.29" read "$029"
+        return Parsed("0." + mapped[1:])
     if _GROUPED.fullmatch(mapped) or _PLAIN.fullmatch(mapped):
         value = mapped.replace(",", "")
         if shares and _DOT_AT_THOUSANDS.fullmatch(mapped):
@@ -726,6 +726,7 @@ _ZERO_COMMA = re.compile(r"(?<![\d,.])(\$?0),(?=\d+\b)")
 _GLUED_DOLLAR = re.compile(r"(?<=[A-Za-z])[.,]?(?=\$\d)")  # "par value.$0.001": a speck for the space
 PHRASE_END_SCORE = 40  # and of its first and last words to the first and last read: "Stuth" for "Stock" scores 40
 PHRASE_SCORE = 75  # rapidfuzz ratio of a set phrase to the words read: "(right tu duy}" scores 78.6
+PHRASE_MORE = 0.25  # the words read hold at most this share more letters than the phrase
 
 
 def _set_phrases(text: str, groups: tuple[str, ...] = ("phrases",)) -> str:
@@ -745,6 +746,8 @@ def _set_phrases(text: str, groups: tuple[str, ...] = ("phrases",)) -> str:
                 short = min(len(w) for w in phrase.split()[1:-1]) if size > 2 else 0
                 lost = letters - len(core.replace(" ", ""))
                 if n < size and abs(lost) > 1 and not (short <= 2 and lost == short):  # "(Right Buy)": "to" lost
+                    continue
+                if -lost > PHRASE_MORE * letters:  # more words than the phrase's: "Attorney-in-Fact for Betty R."
                     continue
                 ends = core.lower().split(" "), phrase.lower().split(" ")
                 if min(fuzz.ratio(ends[0][0], ends[1][0]), fuzz.ratio(ends[0][-1], ends[1][-1])) < PHRASE_END_SCORE:

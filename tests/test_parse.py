@@ -110,8 +110,9 @@ CASES = [
     ("846,811.807.", "number", "846811.807", [], False),
     ("$180 28", "price", "180.28", [], False),  # a lost decimal point read as a gap (fax 05037)
     ("$1 234", "price", "1234", [], True),  # a lost comma: the value as without it
-    ("$029", "price", "0.29", [], False),  # a rough scan's faint decimal point lost after the 0 (17007)
-    ("$0 2849", "price", "0.2849", [], False),
+    ("$029", "price", "0.29", [], True),  # a rough scan's faint decimal point lost after the 0 (17007)
+    ("$0 2849", "price", "0.2849", [], True),
+    ("$06", "price", "0.6", [], True),  # flagged, the reading was retried into "$6" (rough 09002)
     ("$0", "price", "0", [], True),
     ("0123", "number", "0123", [], True),  # a share amount is not a price: no point is put in
     ("qrion Minerals Ltd", "text", "Orion Minerals Ltd", [], True),  # a faxed O with a speck tail (15004)
@@ -232,6 +233,9 @@ def test_city_state_zip(text, city, state, zip_code):
     [
         ("/s/ Rajesh Melkote 05/02/2025", "/s/ Rajesh Melkote", "2025-05-02", True),
         ("/s/Jessica L. Brosius, Attorney in Fact for Nora B. Sullivan", "/s/Jessica L. Brosius, Attorney in Fact for Nora B. Sullivan", None, True),
+        # the set phrase "Attorney in Fact for" is no reading of more words than its own (clean 09000)
+        ("/s/ Michelle T. Gomez, Attorney-in-Fact for Betty R. Green", "/s/ Michelle T. Gomez, Attorney-in-Fact for Betty R. Green", None, True),
+        ("/s/ Nora B. Ruiz, Attorney ity Fact fer Ann Lee", "/s/ Nora B. Ruiz, Attorney in Fact for Ann Lee", None, True),
         ("Is/ Michael D. Kandris 04/02/2024", "/s/ Michael D. Kandris", "2024-04-02", True),
         ("|s| Michael D. Kandris O4/O2/2024", "/s/ Michael D. Kandris", "2024-04-02", True),
         ("05/02/2025", None, "2025-05-02", True),
