@@ -101,7 +101,9 @@ def _read_signature(engine: Engine, gray: np.ndarray, geometry: PageGeometry, ro
     name wraps over several lines beside a date centred on them. Both are underlined in
     print; the underline goes before OCR. A first line of the name the page's OCR missed
     (a faxed underlined line) is taken back from the ink between ``floor`` (the bottom of
-    the text above) and the first line read."""
+    the text above) and the first line read. A name read with fewer lines than its ink holds
+    is read again on even paper: the underline erased to white on gray paper lost office
+    09006's short last line ("Kim, Jr.")."""
     if not rows:
         return
     w = gray.shape[1]
@@ -114,20 +116,48 @@ def _read_signature(engine: Engine, gray: np.ndarray, geometry: PageGeometry, ro
         first = _lines_above(above, height)
         y0 = max(0, floor + first - 4) if first < above.shape[0] else y0
     region = ink_mask(geometry.ink, geometry.rules, (x0, y0, w - x0, y1 - y0), span=0.0)
-    name, date = _signature_columns(region, x0, int(spec["date_x"] * w), int(spec["column_reach"] * w),
+    split = int(spec["date_x"] * w)
+    name, date = _signature_columns(region, x0, split, int(spec["column_reach"] * w),
                                     int(spec["column_gap"][0] * w), int(spec["column_gap"][1] * w))
-    for (left, right), psm, out in ((name, 6, trailer.signature_name), (date, 7, trailer.signature_date)):
-        box = (max(0, left - 6), y0, min(w, right + 6) - max(0, left - 6), y1 - y0)
-        crop = crop_for_ocr(gray, geometry.ink, ink_mask(geometry.ink, geometry.rules, box, span=0.0), box)
-        if crop is None:
+    date_read = _read_column(engine, gray, geometry, date, y0, y1, 7)
+    if date_read is not None and date[1] <= split and not any(c.isdigit() for c in date_read[0]):
+        # no date, and left of the date's column: the last word of the name's lines (17008: on
+        # the page after the date, a name's last lines, whose blank before "Fund" was the widest)
+        name, date_read = (name[0], date[1]), None
+    name_read = _read_column(engine, gray, geometry, name, y0, y1, 6)
+    if name_read is not None:
+        text, confidence, box, crop = name_read
+        _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+        lines, count = text_lines(ink), _line_count(text)
+        if len(lines) > count:  # a line lost: read again on even paper (see on_even_paper)
+            again = engine.read(image=on_even_paper(crop, ink), psm=6)
+            if _line_count(again[0]) > count:
+                text, confidence = again
+        if confidence < RETRY_BELOW and _line_count(text) == count:  # no vote against the lines found again
+            text, confidence = arbitrate(engine, crop, lines, 6, (text, confidence), partial(canonical, kind="signature"))
+        name_read = (text, confidence, box, crop)
+    for reading, out in ((name_read, trailer.signature_name), (date_read, trailer.signature_date)):
+        if reading is None:
             continue
-        text, confidence = engine.read(image=crop, psm=psm)
-        if out is trailer.signature_name and confidence < RETRY_BELOW:
-            _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-            text, confidence = arbitrate(engine, crop, text_lines(ink), psm, (text, confidence), partial(canonical, kind="signature"))
-        text = text.replace("_", " ")  # underline remnants
+        text = reading[0].replace("_", " ")  # underline remnants
         if text.strip():
-            out.append(TrailerLine(join_lines(text), confidence, box, page))
+            out.append(TrailerLine(join_lines(text), reading[1], reading[2], page))
+
+
+def _line_count(text: str) -> int:
+    return len([line for line in text.splitlines() if line.strip()])
+
+
+def _read_column(engine: Engine, gray: np.ndarray, geometry: PageGeometry, span: tuple[int, int], y0: int, y1: int,
+                 psm: int) -> tuple[str, float, Box, np.ndarray] | None:
+    """Text, confidence, box and crop of one column of the signature rows; None without ink."""
+    w = gray.shape[1]
+    left, right = span
+    box = (max(0, left - 6), y0, min(w, right + 6) - max(0, left - 6), y1 - y0)
+    crop = crop_for_ocr(gray, geometry.ink, ink_mask(geometry.ink, geometry.rules, box, span=0.0), box)
+    if crop is None:
+        return None
+    return (*engine.read(image=crop, psm=psm), box, crop)
 
 
 def _beside(box: Box, other: Box) -> bool:

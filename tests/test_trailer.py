@@ -168,3 +168,27 @@ def test_footnotes_that_run_past_the_scanned_sheets_edge_are_read(tmp_path):
     assert [n["id"] for n in notes] == ["F1", "F2", "F3", "F4"]
     assert notes[0]["text"].startswith("The shares were acquired pursuant to the Issuer's Employee Stock Purchase Plan")
     assert notes[3]["text"].startswith("Shares held in the Issuer's 401(k) Plan")
+
+
+def test_a_signature_name_that_runs_on_to_the_next_page(tmp_path):
+    """Flipped filing 17008: the name's last lines ("Summit Growth Equity Fund / IV, L.P.") are
+    on the page after the date, where the widest blank near the date's column was the one
+    before "Fund", which was read as the date."""
+    from ocr.corpus.build import build_one, plan
+    from ocr.pipeline import read_document
+
+    entry = build_one(plan(9, 17000, ["clean", "office", "rough", "flipped", "fax"], 0.3)[8], tmp_path)
+    signature = read_document(tmp_path / entry["file"]).document["ownerSignature"][0]
+    assert signature["signatureName"].endswith("for Summit Growth Equity Fund IV, L.P.")
+    assert signature["signatureDate"] == "2013-10-11"
+
+
+def test_a_short_last_line_of_the_name_on_gray_paper_is_read(tmp_path):
+    """Office filing 9006: the name's last line "Kim, Jr." is short and underlined; erased to
+    white on gray paper, the underline left Tesseract's block reading without the line."""
+    from ocr.corpus.build import build_one, plan
+    from ocr.pipeline import read_document
+
+    entry = build_one(plan(7, 9000, ["clean", "office", "rough", "flipped", "fax"], 0.3)[6], tmp_path)
+    signature = read_document(tmp_path / entry["file"]).document["ownerSignature"][0]
+    assert signature["signatureName"].endswith("for Debra Ramaswamy Kim, Jr.")
