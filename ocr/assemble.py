@@ -325,7 +325,8 @@ def _spell_as(doc: dict[str, Any], source: FieldResult, target: FieldResult) -> 
         return
     right = re.findall(r"[A-Za-z][A-Za-z'-]+", source.value)
     spelled = {r.lower() for r in right}
-    names = {w for w in spelled if len(w) >= 3 and w not in parse.rules()["abbreviations"]}
+    names = {w for w in spelled if len(w) >= 3 and w not in parse.rules()["abbreviations"]
+             and not re.fullmatch(r"[ivx]+", w)}  # "Bennett, III": a suffix follows its comma
 
     def respell(token: re.Match) -> str:
         word = token.group()

@@ -202,7 +202,7 @@ def header_fields(boxes: dict[str, Any], geometry: PageGeometry, page: int, scal
                 warnings.append(f"{key or cell_spec['name']}: anchor in box {cell_spec['name']} not found")
                 continue
             settings = settings_for(boxes, spec["kind"], spec)
-            settings.update({k: spec[k] for k in ("role", "switch", "initial_apart") if k in spec})
+            settings.update({k: spec[k] for k in ("role", "switch", "initial_apart", "roman_numerals") if k in spec})
             settings["labels"] = cell_spec.get("labels", [])
             out.append(FieldBox(key, spec["kind"], rect, page, settings))
     return out, warnings

@@ -511,6 +511,50 @@ def read_bracketed(engine: Engine, gray: np.ndarray, ink: np.ndarray, rules: Rul
     return engine.read(image=crop, psm=LINE_PSM, whitelist=BRACKETED_WHITELIST), second_opinion(crop)
 
 
+# What Tesseract makes of a name's I, II or III ("Hil", "UI", "1]", "Il"): these glyphs only,
+# one of them a stem
+ROMAN_READ = re.compile(r"[IiLl1|!\[\]UuHh]{1,4}")
+STEM_BAND = (0.35, 0.65)  # share of a word's height where only an I's stem is ink (no serifs)
+
+
+def stems(word: np.ndarray) -> int:
+    """Vertical strokes of a word's ink, counted across the middle of its height, where the
+    serifs that join a printed III (and a rough scan's blur) do not reach."""
+    rows = np.flatnonzero(word.any(axis=1))
+    if rows.size == 0:
+        return 0
+    top, height = rows[0], rows[-1] - rows[0] + 1
+    band = word[top + int(STEM_BAND[0] * height) : top + int(np.ceil(STEM_BAND[1] * height))].any(axis=0)
+    return int(np.count_nonzero(np.diff(band.astype(np.int8)) == 1) + band[0])
+
+
+def roman_numerals(engine: Engine, crop: np.ndarray, text: str) -> str:
+    """``text`` with each word Tesseract read as a garbled Roman numeral of a name ("FUND Hil",
+    "H UI", "Fund II" for III) set to as many I as the word's ink has stems (see ``stems``).
+    The words are found in a word-level reading of the crop: the one in the same place
+    when it has as many words, else one read the same."""
+    tokens = text.split()
+    wanted = [i for i, t in enumerate(tokens) if i and ROMAN_READ.fullmatch(t.strip(",.")) and any(c in "Iil1|![]" for c in t)
+              and any(c.isalnum() for c in t)]  # after the name's first word; a lone "|" or "!" is a speck
+    if not wanted:
+        return text
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    words = [w for line in engine.read_words(image=crop, psm=6) for w in line]  # a block: a line with specks below too
+    if not words:  # an underline erased to white on gray paper (see on_even_paper)
+        words = [w for line in engine.read_words(image=on_even_paper(crop, ink), psm=6) for w in line]
+    for i in wanted:
+        core = tokens[i].strip(",.")
+        same = [w for w in words if w.text.strip(",.") == core]
+        word = words[i] if len(words) == len(tokens) else same[0] if same else None
+        if word is None:
+            continue
+        x, y, w, h = word.box
+        count = stems(ink[max(0, y) : y + h, max(0, x) : x + w])
+        if 1 <= count <= 3:
+            tokens[i] = tokens[i].replace(core, "I" * count, 1)
+    return " ".join(tokens) if tokens != text.split() else text
+
+
 WORD_GAP = 2.5  # a blank this many times a line's median blank between glyphs parts two words
 AS_WIDE = 0.5  # and a last blank half as wide as the line's other word breaks sets an initial apart
 

@@ -20,7 +20,7 @@ from .engine import Engine, Word
 from .layout import PageGeometry
 from .locate import piece_boxes
 from .parse import canonical, join_lines, matches_label
-from .read import RETRY_BELOW, arbitrate, bands_of, clean, crop_for_ocr, ink_mask, on_even_paper, text_lines
+from .read import RETRY_BELOW, arbitrate, bands_of, clean, crop_for_ocr, ink_mask, on_even_paper, roman_numerals, text_lines
 
 Box = tuple[int, int, int, int]
 SPECK_LINE = 0.5  # a "line" less than this share as tall as the text line before it is specks
@@ -135,6 +135,8 @@ def _read_signature(engine: Engine, gray: np.ndarray, geometry: PageGeometry, ro
                 text, confidence = again
         if confidence < RETRY_BELOW and _line_count(text) == count:  # no vote against the lines found again
             text, confidence = arbitrate(engine, crop, lines, 6, (text, confidence), partial(canonical, kind="signature"))
+        if spec.get("roman_numerals"):
+            text = roman_numerals(engine, crop, text)
         name_read = (text, confidence, box, crop)
     for reading, out in ((name_read, trailer.signature_name), (date_read, trailer.signature_date)):
         if reading is None:

@@ -5,7 +5,7 @@ import numpy as np
 from ocr.locate import Rules
 from ocr.glyphs import holds_parenthesis
 from ocr.read import (digits_wide, ink_mask, last_bracketed, last_glyph_apart, main_line, split_after_letter, split_superscript,
-                      text_lines)
+                      stems, text_lines)
 
 
 def _ink(lines: list[tuple[str, float, tuple[int, int]]]) -> np.ndarray:
@@ -265,3 +265,25 @@ def test_a_digit_tesseract_lost_of_a_short_number(tmp_path):
     entry = build_one(plan(14, 9000, ["clean", "office", "rough", "flipped", "fax"], 0.3)[13], tmp_path)
     rows = read_document(tmp_path / entry["file"]).document["derivativeTable"]["derivativeTransaction"]
     assert rows[0]["transactionAmounts"]["transactionShares"]["value"] == "56"
+
+
+def test_the_stems_of_a_printed_roman_numeral():
+    word = np.zeros((40, 60), np.uint8)
+    for left in (5, 20, 35):  # III: three stems whose serifs touch
+        word[5:35, left : left + 5] = 255
+    word[5:9, 3:42] = 255
+    word[31:35, 3:42] = 255
+    assert stems(word) == 3
+    word[:, 33:] = 0
+    assert stems(word) == 2
+
+
+def test_a_roman_numeral_of_a_name_is_counted_in_its_ink(tmp_path):
+    """Clean filing 9025: Tesseract reads the underlined "NGUYEN JONATHAN H III" as
+    "NGUYEN JONATHAN H UI"; the suffix's ink has three stems."""
+    from ocr.corpus.build import build_one, plan
+    from ocr.pipeline import read_document
+
+    entry = build_one(plan(26, 9000, ["clean", "office", "rough", "flipped", "fax"], 0.3)[25], tmp_path)
+    owner = read_document(tmp_path / entry["file"]).document["reportingOwner"][0]["reportingOwnerId"]
+    assert owner["rptOwnerName"] == "NGUYEN JONATHAN H III"
