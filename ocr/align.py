@@ -67,6 +67,18 @@ class Alignment:
         }
 
 
+PAPER_SCALE = 0.1  # the paper's brightness is measured at a tenth of the resolution,
+PAPER_MEDIAN = 21  # over this many pixels there (about 0.7 inch at 300 dpi): wider than any glyph
+
+
+def flatten_background(gray: np.ndarray) -> np.ndarray:
+    """The page divided by its paper's brightness: a photocopy darkened toward one edge (rough
+    19037) leaves ORB few features that match the template's, until its paper is even."""
+    small = cv2.resize(gray, None, fx=PAPER_SCALE, fy=PAPER_SCALE, interpolation=cv2.INTER_AREA)
+    paper = cv2.resize(cv2.medianBlur(small, PAPER_MEDIAN), (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return cv2.divide(gray, paper, scale=255)
+
+
 def detect_features(gray: np.ndarray, mask: np.ndarray | None = None) -> Features:
     small = cv2.resize(gray, None, fx=FEATURE_SCALE, fy=FEATURE_SCALE, interpolation=cv2.INTER_AREA)
     if mask is not None:

@@ -54,6 +54,21 @@ def _count_checkboxes(template: Template, geometry: layout.PageGeometry) -> int:
     return len(layout.checkbox_fields(template.boxes, geometry, 0, template.boxes["frame"]["expected"][2]))
 
 
+def _feature_fit(gray: np.ndarray, templates: tuple[Template, ...]) -> tuple[Template, align.Alignment]:
+    """The first template the page's features fit (the layouts share their words: one fit
+    serves both), tried again on the page with its background flattened (see
+    ``align.flatten_background``) when none fits; raises AlignmentError with every reason."""
+    reasons = []
+    for prepare, note in ((None, ""), (align.flatten_background, "background flattened, ")):
+        features = align.detect_features(gray if prepare is None else prepare(gray))
+        for template in templates:
+            try:
+                return template, align.estimate(features, template.features)
+            except AlignmentError as exc:
+                reasons.append(f"{note}{template.name}: {exc}")
+    raise AlignmentError("; ".join(reasons))
+
+
 def match_template(gray: np.ndarray, templates: tuple[Template, ...]) -> tuple[Template, align.Alignment, np.ndarray, layout.PageGeometry, float]:
     """Align a page to the best template; raises AlignmentError when none fits.
 
@@ -62,16 +77,7 @@ def match_template(gray: np.ndarray, templates: tuple[Template, ...]) -> tuple[T
     prints share nearly all their words, so feature inliers cannot tell them apart: where
     the frame starts, checked by the number of top checkboxes, picks the layout.
     """
-    features = align.detect_features(gray)
-    reasons = []
-    for template in templates:  # the layouts share their words: the first fit serves both
-        try:
-            alignment = align.estimate(features, template.features)
-            break
-        except AlignmentError as exc:
-            reasons.append(f"{template.name}: {exc}")
-    else:
-        raise AlignmentError("; ".join(reasons))
+    template, alignment = _feature_fit(gray, templates)
     width = template.size[0]
     rules = horizontal_rules(binarize(align.warp(gray, alignment, template.canvas)))
     alignment = align.level(alignment, residual_angle(rules), (width / 2, template.size[1] / 2))

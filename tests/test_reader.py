@@ -545,3 +545,16 @@ def test_a_signature_the_print_splits_across_pages(read_case):
     want, got = case.truth["ownerSignature"][0], case.result.document["ownerSignature"][0]
     assert got["signatureName"] == want["signatureName"]
     assert got["signatureDate"] == want["signatureDate"]
+
+
+def test_a_photocopy_darkened_toward_one_edge_is_aligned(tmp_path):
+    """Rough filing 19037: its paper darkens toward the right edge, and ORB's features of the
+    page matched the template's with 21 and 42 inliers (60 needed), so the filing was not
+    read at all; with the page's background flattened they match with 77."""
+    from ocr.corpus.build import build_one, plan
+    from ocr.pipeline import read_document
+
+    entry = build_one(plan(38, 19000, ["clean", "office", "rough", "flipped", "fax"], 0.3)[37], tmp_path)
+    result = read_document(tmp_path / entry["file"])
+    assert [p.role for p in result.pages] == ["first", "continuation"]
+    assert result.document["issuer"] == {"issuerName": "WAVECREST ENERGY CORP", "issuerTradingSymbol": "WERY"}
