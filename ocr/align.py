@@ -184,11 +184,23 @@ def level(alignment: Alignment, angle: float, center: tuple[float, float]) -> Al
     return _compose(alignment, turn, {"rule_angle": f"{angle:.3f}"})
 
 
+FRAME_EDGE_MATCH = 0.01  # of the frame's width: a found edge this near the template's after the feature fit is it
+FRAME_EDGE_LOST = 0.1  # and one this far off, with the other edge matching, is an inner border (the scan lost the edge)
+
+
 def fit_frame(alignment: Alignment, found: tuple[float, float, float], expected: tuple[float, float, float]) -> Alignment:
-    """Scale and shift the level page so its ruled frame, (left, right, top), lands on the template's."""
+    """Scale and shift the level page so its ruled frame, (left, right, top), lands on the
+    template's. A scan that cut off one side of the frame (rough 19012's left edge: box 1
+    had no left border, and the frame found started at box 2) is only shifted, by the edge
+    that is there: scaling it by the inner border made it 1.54 times too large."""
     (left, right, top), (t_left, t_right, t_top) = found, expected
-    s = (t_right - t_left) / (right - left)
-    correction = np.array([[s, 0.0, t_left - s * left], [0.0, s, t_top - s * top], [0.0, 0.0, 1.0]])
+    width = t_right - t_left
+    offsets = abs(left - t_left) / width, abs(right - t_right) / width
+    if min(offsets) <= FRAME_EDGE_MATCH and max(offsets) >= FRAME_EDGE_LOST:
+        s, (x, t_x) = 1.0, ((left, t_left) if offsets[0] < offsets[1] else (right, t_right))
+    else:
+        s, (x, t_x) = (t_right - t_left) / (right - left), (left, t_left)
+    correction = np.array([[s, 0.0, t_x - s * x], [0.0, s, t_top - s * top], [0.0, 0.0, 1.0]])
     return _compose(alignment, correction, {"frame_scale": f"{s:.4f}"})
 
 

@@ -101,7 +101,7 @@ def match_template(gray: np.ndarray, templates: tuple[Template, ...]) -> tuple[T
         refined = align.fit_frame(alignment, frame, expected)
         warped = align.warp(gray, refined, candidate.canvas)
         geometry = layout.measure(warped)
-        scale = (expected[1] - expected[0]) / (frame[1] - frame[0])
+        scale = refined.scale / alignment.scale  # what fitting the frame scaled the words by
         first = first or (candidate, refined, warped, geometry, scale)
         if _count_checkboxes(candidate, geometry) == len(candidate.boxes["checkboxes"]["paths"]):
             return candidate, refined, warped, geometry, scale
