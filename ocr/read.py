@@ -512,8 +512,8 @@ def read_bracketed(engine: Engine, gray: np.ndarray, ink: np.ndarray, rules: Rul
 
 
 # What Tesseract makes of a name's I, II or III ("Hil", "UI", "1]", "Il"): these glyphs only,
-# one of them a stem
-ROMAN_READ = re.compile(r"[IiLl1|!\[\]UuHh]{1,4}")
+# one of them a stem, and no L first (the surname "Li")
+ROMAN_READ = re.compile(r"[IiUuHh1|!\[][IiLlUuHh1|!\[\]]{0,3}")
 STEM_BAND = (0.35, 0.65)  # share of a word's height where only an I's stem is ink (no serifs)
 
 

@@ -1,11 +1,12 @@
 """Raised footnote marks are cut from a box's ink before OCR, wherever the print puts them."""
 import cv2
 import numpy as np
+import pytest
 
 from ocr.locate import Rules
 from ocr.glyphs import holds_parenthesis
-from ocr.read import (digits_wide, ink_mask, last_bracketed, last_glyph_apart, main_line, split_after_letter, split_superscript,
-                      stems, text_lines)
+from ocr.read import (ROMAN_READ, digits_wide, ink_mask, last_bracketed, last_glyph_apart, main_line, split_after_letter,
+                      split_superscript, stems, text_lines)
 
 
 def _ink(lines: list[tuple[str, float, tuple[int, int]]]) -> np.ndarray:
@@ -276,6 +277,12 @@ def test_the_stems_of_a_printed_roman_numeral():
     assert stems(word) == 3
     word[:, 33:] = 0
     assert stems(word) == 2
+
+
+@pytest.mark.parametrize("word,garbled", [("Hil", True), ("UI", True), ("1]", True), ("Il", True), ("II", True),
+                                          ("Li", False), ("LI", False), ("Lee", False), ("Hu", True)])
+def test_what_a_garbled_roman_numeral_reads_as(word, garbled):
+    assert bool(ROMAN_READ.fullmatch(word)) is garbled  # "Hu" has no stem glyph: roman_numerals leaves it
 
 
 def test_a_roman_numeral_of_a_name_is_counted_in_its_ink(tmp_path):
