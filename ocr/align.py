@@ -199,7 +199,7 @@ def fit_frame(alignment: Alignment, found: tuple[float, float, float], expected:
     if min(offsets) <= FRAME_EDGE_MATCH and max(offsets) >= FRAME_EDGE_LOST:
         s, (x, t_x) = 1.0, ((left, t_left) if offsets[0] < offsets[1] else (right, t_right))
     else:
-        s, (x, t_x) = (t_right - t_left) / (right - left), (left, t_left)
+        s, (x, t_x) = width / (right - left), (left, t_left)
     correction = np.array([[s, 0.0, t_x - s * x], [0.0, s, t_top - s * top], [0.0, 0.0, 1.0]])
     return _compose(alignment, correction, {"frame_scale": f"{s:.4f}"})
 

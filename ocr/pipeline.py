@@ -23,7 +23,7 @@ from .errors import AlignmentError, NotForm4Error
 from .load import iter_pages
 from .locate import binarize, components, find_frame, horizontal_rules, residual_angle
 from .read import (SECOND_BELOW, BoxReading, clean, crop_for_ocr, ink_mask, last_glyph_apart, read_box, read_bracketed,
-                   roman_numerals)
+                   roman_candidates, roman_numerals)
 from .result import DocumentResult, PageResult
 from .template import Template, load_templates
 from .trailer import Trailer
@@ -167,7 +167,7 @@ def read_fields(engine: Engine, page: np.ndarray, geometry: layout.PageGeometry,
         if f.settings.get("initial_apart") and _LAST_RUN_ON.search(reading.text):
             if last_glyph_apart(ink_mask(geometry.ink, geometry.rules, f.box, clear_border="sides", span=0.0)):
                 reading = reading._replace(text=_LAST_RUN_ON.sub(r"\1 \2", reading.text))
-        if f.settings.get("roman_numerals") and not reading.empty:
+        if f.settings.get("roman_numerals") and roman_candidates(reading.text):
             crop = crop_for_ocr(page, geometry.ink, ink_mask(geometry.ink, geometry.rules, f.box, clear_border="sides", span=0.0), f.box)
             if crop is not None:
                 reading = reading._replace(text=roman_numerals(engine, crop, reading.text))

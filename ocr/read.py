@@ -512,8 +512,8 @@ def read_bracketed(engine: Engine, gray: np.ndarray, ink: np.ndarray, rules: Rul
 
 
 # What Tesseract makes of a name's I, II or III ("Hil", "UI", "1]", "Il"): these glyphs only,
-# one of them a stem, and no L first (the surname "Li")
-ROMAN_READ = re.compile(r"[IiUuHh1|!\[][IiLlUuHh1|!\[\]]{0,3}")
+# one of them a stem
+ROMAN_READ = re.compile(r"[IiLlUuHh1|!\[][IiLlUuHh1|!\[\]]{0,3}")
 STEM_BAND = (0.35, 0.65)  # share of a word's height where only an I's stem is ink (no serifs)
 
 
@@ -528,16 +528,27 @@ def stems(word: np.ndarray) -> int:
     return int(np.count_nonzero(np.diff(band.astype(np.int8)) == 1) + band[0])
 
 
+def roman_candidates(text: str) -> list[int]:
+    """Indexes of the words of ``text`` (split at white space) that may be a garbled Roman
+    numeral: after the name's first word, not a lone "|" or "!" (a speck), and beginning
+    with a capital L only after a comma ("Dubois, LI" is II, "ZHANG WEI LI" a surname)."""
+    tokens = text.split()
+    return [i for i, t in enumerate(tokens) if i and ROMAN_READ.fullmatch(t.strip(",."))
+            and any(c in "Iil1|![]" for c in t) and any(c.isalnum() for c in t)
+            and (not t.startswith("L") or tokens[i - 1].endswith(","))]
+
+
 def roman_numerals(engine: Engine, crop: np.ndarray, text: str) -> str:
     """``text`` with each word Tesseract read as a garbled Roman numeral of a name ("FUND Hil",
-    "H UI", "Fund II" for III) set to as many I as the word's ink has stems (see ``stems``).
-    The words are found in a word-level reading of the crop: the one in the same place
-    when it has as many words, else one read the same."""
-    tokens = text.split()
-    wanted = [i for i, t in enumerate(tokens) if i and ROMAN_READ.fullmatch(t.strip(",.")) and any(c in "Iil1|![]" for c in t)
-              and any(c.isalnum() for c in t)]  # after the name's first word; a lone "|" or "!" is a speck
+    "H UI", "Fund II" for III; see ``roman_candidates``) set to as many I as the word's ink
+    has stems (see ``stems``), its line breaks kept. The words are found in a word-level
+    reading of the crop: the one in the same place when it has as many words, else one read
+    the same."""
+    wanted = roman_candidates(text)
     if not wanted:
         return text
+    parts = re.split(r"(\s+)", text.strip())  # words at the even places, the white space between them at the odd
+    tokens = parts[::2]
     _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     words = [w for line in engine.read_words(image=crop, psm=6) for w in line]  # a block: a line with specks below too
     if not words:  # an underline erased to white on gray paper (see on_even_paper)
@@ -551,8 +562,8 @@ def roman_numerals(engine: Engine, crop: np.ndarray, text: str) -> str:
         x, y, w, h = word.box
         count = stems(ink[max(0, y) : y + h, max(0, x) : x + w])
         if 1 <= count <= 3:
-            tokens[i] = tokens[i].replace(core, "I" * count, 1)
-    return " ".join(tokens) if tokens != text.split() else text
+            parts[2 * i] = tokens[i].replace(core, "I" * count, 1)
+    return "".join(parts) if parts[::2] != tokens else text
 
 
 WORD_GAP = 2.5  # a blank this many times a line's median blank between glyphs parts two words
@@ -604,6 +615,11 @@ def last_glyph_apart(mask: np.ndarray) -> bool:
 
 def _digit_count(text: str) -> int:
     return sum(c.isdigit() for c in text)
+
+
+def line_count(text: str) -> int:
+    """Lines of a reading that hold something."""
+    return len([line for line in text.splitlines() if line.strip()])
 
 
 def read_box(
@@ -720,7 +736,7 @@ def read_box(
                 crop = bare_crop
     top = max(0, int(np.flatnonzero(main.any(axis=1))[0]) - 4)  # crop_for_ocr's first row
     lines = [(a - top, b - top) for a, b in text_lines(main)] if by_line or canonical is not None else []
-    if by_line and len(lines) > len([t for t in text.splitlines() if t.strip()]):
+    if by_line and len(lines) > line_count(text):
         read = [_ocr(engine, crop[max(0, a - 3) : b + 4], LINE_PSM, whitelist) for a, b in lines]
         text, confidence = "\n".join(t for t, _ in read if t.strip()), min(c for _, c in read)
     if canonical is not None and confidence < RETRY_BELOW:

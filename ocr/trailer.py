@@ -20,7 +20,8 @@ from .engine import Engine, Word
 from .layout import PageGeometry
 from .locate import piece_boxes
 from .parse import canonical, join_lines, matches_label
-from .read import RETRY_BELOW, arbitrate, bands_of, clean, crop_for_ocr, ink_mask, on_even_paper, roman_numerals, text_lines
+from .read import (RETRY_BELOW, arbitrate, bands_of, clean, crop_for_ocr, ink_mask, line_count, on_even_paper, roman_numerals,
+                   text_lines)
 
 Box = tuple[int, int, int, int]
 SPECK_LINE = 0.5  # a "line" less than this share as tall as the text line before it is specks
@@ -128,12 +129,12 @@ def _read_signature(engine: Engine, gray: np.ndarray, geometry: PageGeometry, ro
     if name_read is not None:
         text, confidence, box, crop = name_read
         _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-        lines, count = text_lines(ink), _line_count(text)
+        lines, count = text_lines(ink), line_count(text)
         if len(lines) > count:  # a line lost: read again on even paper (see on_even_paper)
             again = engine.read(image=on_even_paper(crop, ink), psm=6)
-            if _line_count(again[0]) > count:
+            if line_count(again[0]) > count:
                 text, confidence = again
-        if confidence < RETRY_BELOW and _line_count(text) == count:  # no vote against the lines found again
+        if confidence < RETRY_BELOW and line_count(text) == count:  # no vote against the lines found again
             text, confidence = arbitrate(engine, crop, lines, 6, (text, confidence), partial(canonical, kind="signature"))
         if spec.get("roman_numerals"):
             text = roman_numerals(engine, crop, text)
@@ -144,10 +145,6 @@ def _read_signature(engine: Engine, gray: np.ndarray, geometry: PageGeometry, ro
         text = reading[0].replace("_", " ")  # underline remnants
         if text.strip():
             out.append(TrailerLine(join_lines(text), reading[1], reading[2], page))
-
-
-def _line_count(text: str) -> int:
-    return len([line for line in text.splitlines() if line.strip()])
 
 
 def _read_column(engine: Engine, gray: np.ndarray, geometry: PageGeometry, span: tuple[int, int], y0: int, y1: int,
