@@ -37,6 +37,7 @@ RUN_GAP = 2.5  # line heights of blank between a one-line value and a speck besi
 MIN_LINE_PX = 12  # a band of ink lower than this is part of a line (an i's dot), not one
 LETTER_SHARE = 0.6  # the letter of a one-letter box is at least this share of its tallest glyph
 SPECK_SHARE = 0.45  # beside it, a glyph less than this share of its height is a speck (a mark's parentheses are taller)
+ARM_GAP = 0.15  # a broken arm starts within this share of the letter's height right of what is left of it
 DIGIT_WIDTH = 0.9  # a digit of the print is at most this many times as wide as it is tall
 SIGNED_DIGIT_WIDTH = 0.55  # the digit of a sign and digit run together: this share of their height, at their right
 # Tesseract's LSTM can misread a clean glyph at one size and not at another (measured: 757,576
@@ -287,11 +288,32 @@ def split_after_letter(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray | None,
     # a speck within the letter's columns is a piece of it (a fax breaks the arm off an F)
     after = np.flatnonzero((left >= right[letter] - 2) & ~(speck & (left < right[letter])))
     after = after[after != letter]
+    after = after[~np.isin(after, broken_arms(stats[1:], letter, after[speck[after]]))]
     kept = np.where(np.isin(labels, before + 1), 0, mask).astype(np.uint8)
     if after.size == 0:
         return kept, None, False
     marks = np.isin(labels, after + 1)
     return np.where(marks, 0, kept).astype(np.uint8), np.where(marks, 255, 0).astype(np.uint8), bool(speck[after].all())
+
+
+def broken_arms(stats: np.ndarray, letter: int, specks: np.ndarray) -> np.ndarray:
+    """The specks (indices into ``stats``, components without the background) that are arms
+    broken off a letter's stem: flat strokes within its rows, each starting no more than
+    ``ARM_GAP`` of its height right of the letter or an arm already found. A fax leaves an F
+    as its stem and the pieces of its arms, which read "I" without them (fax 21039, rough
+    21007); a broken "(" after the letter is a tall stroke and stays apart."""
+    left, top = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    width, height = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    gap = ARM_GAP * height[letter]
+    flat = specks[(width[specks] >= height[specks]) & (top[specks] >= top[letter])
+                  & (top[specks] + height[specks] <= top[letter] + height[letter])]
+    reach, arms = left[letter] + width[letter], []
+    for i in flat[np.argsort(left[flat])]:
+        if left[i] > reach + gap:
+            break
+        arms.append(i)
+        reach = max(reach, left[i] + width[i])
+    return np.asarray(arms, dtype=int)
 
 
 def _lone_digit(mask: np.ndarray, signed: bool) -> tuple[int, int] | None:

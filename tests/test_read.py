@@ -126,6 +126,20 @@ def test_specks_beside_the_letter_of_a_one_letter_box():
     assert after is not None and specks and letter[:, 50:].sum() == 0
 
 
+def test_the_arms_a_fax_broke_off_an_f_stay_with_it():
+    ink = np.zeros((80, 120), np.uint8)
+    ink[20:60, 30:36] = 255  # the stem
+    ink[20:24, 38:45] = 255  # the top arm in two pieces ...
+    ink[20:24, 47:54] = 255
+    ink[38:42, 38:46] = 255  # ... and the middle one
+    letter, after, _ = split_after_letter(ink)
+    assert after is None and np.array_equal(letter, ink)
+    ink[22:40, 58:61] = 255  # a mark's "(" after it, a tall stroke: still what follows the letter
+    ink[22:40, 75:78] = 255  # and its ")"
+    letter, after, specks = split_after_letter(ink)
+    assert after is not None and after[:, :56].sum() == 0 and letter[:, 38:54].any() and not specks
+
+
 def test_the_line_of_a_one_line_value_among_specks():
     ink = _ink([("12/25/2023", 1.0, (10, 50)), ("(1)", 0.5, (172, 36))])  # a date and a raised mark
     value = ink.copy()
