@@ -300,8 +300,8 @@ def broken_arms(stats: np.ndarray, letter: int, specks: np.ndarray) -> np.ndarra
     """The specks (indices into ``stats``, components without the background) that are arms
     broken off a letter's stem: flat strokes within its rows, each starting no more than
     ``ARM_GAP`` of its height right of the letter or an arm already found. A fax leaves an F
-    as its stem and the pieces of its arms, which read "I" without them (fax 21039, rough
-    21007); a broken "(" after the letter is a tall stroke and stays apart."""
+    as its stem and the pieces of its arms, which read "I" without them (fax 21039); a
+    broken "(" after the letter is a tall stroke and stays apart."""
     left, top = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
     width, height = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     gap = ARM_GAP * height[letter]
